@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { baseUrl, launchBrowser, loginOperator, openPage, shot } from './harness.ts';
+import { loadFixture } from './setup.ts';
+
+const fx = loadFixture();
+
+describe('operator portal', () => {
+  let browser: Browser;
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(() => browser.close());
+
+  it('logs in with a TOTP code and sees the dashboard: figures, charts, provider health', async () => {
+    const w = await openPage(browser);
+    const { page } = w;
+    await loginOperator(page, fx.operator.username, fx.operator.password, fx.operator.totpSecret);
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="dash-kpis"] .ant-statistic-content-value').length === 4,
+    );
+    const kpis = await page.getByTestId('dash-kpis').locator('.ant-statistic-content-value').allInnerTexts();
+    assert.equal(kpis.length, 4);
+    for (const k of kpis) assert.match(k, /^[\d,]+$/);
+    // both charts drew on a canvas
+    await page.getByTestId('echart-category').locator('canvas').waitFor();
+    await page.getByTestId('echart-provider').locator('canvas').waitFor();
+    const rows = page.getByTestId('health-row');
+    await rows.first().waitFor();
+    // the demo data arrived today: the market regulator is on time
+    await rows.filter({ hasText: '及时' }).first().waitFor();
+    await shot(page, 'operator-dashboard');
+    w.assertClean();
+    await w.close();
+  });
+
+  it('onboards an institution with its agreement and searches the access log', async () => {
+    const w = await openPage(browser);
+    const { page } = w;
+    await loginOperator(page, fx.operator.username, fx.operator.password, fx.operator.totpSecret);
+    await page.goto(`${baseUrl()}/operator/onboarding`);
+    await page.getByTestId('org-row-institution').filter({ hasText: fx.institution.nameZh }).waitFor();
+    await page.getByTestId('onboard-new-institution').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByTestId('org-id').fill('e2e_guarantor');
+    await dialog.getByTestId('org-name').fill('信融测试融资担保公司');
+    await dialog.getByTestId('org-type').click();
+    await page.locator('.ant-select-dropdown').getByText('担保', { exact: true }).click();
+    await dialog.getByTestId('org-purpose').fill('为中小微企业融资提供担保 / guarantees for SME loans');
+    await dialog.getByRole('button', { name: /提\s?交/ }).click();
+    await page.getByText('已接入').waitFor();
+    const row = page.getByTestId('org-row-institution').filter({ hasText: '信融测试融资担保公司' });
+    await row.getByText('有效').waitFor();
+    await shot(page, 'operator-onboarding');
+
+    await page.goto(`${baseUrl()}/operator/access-log`);
+    await page.getByTestId('log-uscc').fill(fx.enterprise.uscc);
+    await page.getByTestId('log-search').click();
+    await page.getByTestId('access-row').first().waitFor();
+    for (const text of await page.getByTestId('access-row').allInnerTexts()) {
+      assert.ok(text.includes(fx.enterprise.uscc), text);
+    }
+    await shot(page, 'operator-access-log');
+    w.assertClean();
+    await w.close();
+  });
+
+  it('sees the latest signed checkpoint and verifies the ledger', async () => {
+    const w = await openPage(browser);
+    const { page } = w;
+    await loginOperator(page, fx.operator.username, fx.operator.password, fx.operator.totpSecret);
+    await page.goto(`${baseUrl()}/operator/ledger`);
+    await page.getByTestId('ledger-root').waitFor();
+    const size = Number(
+      (await page.locator('.ant-statistic-content-value').first().innerText()).replaceAll(',', ''),
+    );
+    assert.ok(size > 0, `tree size ${size}`);
+    await page.getByTestId('ledger-verify').click();
+    await page.getByTestId('ledger-report').getByText('账本完整，未发现篡改').waitFor({ timeout: 120_000 });
+    await shot(page, 'operator-ledger');
+    w.assertClean();
+    await w.close();
+  });
+
+  it('browses the catalog with its versions', async () => {
+    const w = await openPage(browser);
+    const { page } = w;
+    await loginOperator(page, fx.operator.username, fx.operator.password, fx.operator.totpSecret);
+    await page.goto(`${baseUrl()}/operator/catalog`);
+    await page.getByText(/15 个信息种类/).waitFor();
+    await page.getByRole('tab', { name: '版本历史' }).click();
+    await page.getByText('当前', { exact: true }).waitFor();
+    await shot(page, 'operator-catalog');
+    w.assertClean();
+    await w.close();
+  });
+});

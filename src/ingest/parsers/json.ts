@@ -1,0 +1,217 @@
+import { AppError } from '../../shared/errors.ts';
+import type { HeaderMatcher } from '../headers.ts';
+import { readText } from './text.ts';
+import type { ParsedRow, ParseEvents } from './types.ts';
+
+/**
+ * JSON uploads: NDJSON (one object per line; row = line number) and JSON (an array of objects, or
+ * `{ "rows": [...] }`; row = position of the object in the array, from 1). The JSON text is scanned
+ * incrementally and each object parsed on its own, so a file of millions of rows streams.
+ */
+
+function keyMapper(matcher: HeaderMatcher, events: ParseEvents) {
+  const cache = new Map<string, string | null>();
+  let first = true;
+  return (row: number, obj: unknown): ParsedRow => {
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+      throw new AppError('file_unreadable', {
+        detail: `第 ${row} 行不是 JSON 对象 / row ${row} is not a JSON object`,
+      });
+    }
+    const values: Record<string, unknown> = {};
+    const unknown: string[] = [];
+    const present = new Set<string>();
+    for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
+      let code = cache.get(k);
+      if (code === undefined) {
+        code = matcher.resolve(k) ?? null;
+        cache.set(k, code);
+        if (code === null) {
+          unknown.push(k);
+          events.onWarning?.({
+            row,
+            field: k,
+            rule: 'unknown_column',
+            value: null,
+            message: {
+              zh: `未知字段“${k}”不属于该信息项，已忽略`,
+              en: `unknown field "${k}" is not part of this kind and was ignored`,
+            },
+          });
+        }
+      }
+      if (code === null) continue;
+      present.add(code);
+      if (v !== undefined && v !== null && v !== '') {
+        values[code] = typeof v === 'object' ? JSON.stringify(v) : v;
+      }
+    }
+    if (first) {
+      first = false;
+      events.onFirstObject?.(row, present, unknown);
+    }
+    return { row, values };
+  };
+}
+
+export async function* ndjsonRows(
+  path: string,
+  head: Uint8Array,
+  matcher: HeaderMatcher,
+  events: ParseEvents,
+): AsyncGenerator<ParsedRow> {
+  const map = keyMapper(matcher, events);
+  let line = 0;
+  let rest = '';
+  let any = false;
+  const handle = function* (text: string): Generator<ParsedRow> {
+    line++;
+    const t = text.trim();
+    if (!t) return;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(t);
+    } catch {
+      throw new AppError('file_unreadable', {
+        detail: `第 ${line} 行不是有效的 JSON / line ${line} is not valid JSON`,
+      });
+    }
+    any = true;
+    yield map(line, obj);
+  };
+  for await (const chunk of readText(path, head)) {
+    const parts = (rest + chunk).split('\n');
+    rest = parts.pop()!;
+    for (const p of parts) yield* handle(p);
+  }
+  if (rest) yield* handle(rest);
+  if (!any) throw new AppError('file_empty');
+}
+
+/** Finds the elements of the top-level array (or of the `rows` array of a top-level object). */
+export async function* jsonRows(
+  path: string,
+  head: Uint8Array,
+  matcher: HeaderMatcher,
+  events: ParseEvents,
+): AsyncGenerator<ParsedRow> {
+  const map = keyMapper(matcher, events);
+  // Scanner state.
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let arrayDepth = -1; // depth inside the rows array
+  let started = false; // saw the first non-space character
+  let topIsObject = false;
+  let lastKey = ''; // last string seen at depth 1 (a key of the top-level object)
+  let strBuf = '';
+  let collectingKey = false;
+  let elem: string[] = [];
+  let elemStart = -1;
+  let index = 0;
+  let done = false;
+  let pos = 0;
+
+  const bad = (what: string) =>
+    new AppError('file_unreadable', {
+      detail: `JSON 格式错误（第 ${pos} 个字符附近）：${what} / malformed JSON near character ${pos}: ${what}`,
+    });
+
+  for await (const chunk of readText(path, head)) {
+    if (done) {
+      if (chunk.trim()) {
+        // Only whitespace may follow the closing bracket of the rows (or of the top-level object).
+        if (arrayDepth === -2 && /^\s*}?\s*$/.test(chunk)) continue;
+      }
+      continue;
+    }
+    elemStart = arrayDepth >= 0 && depth >= arrayDepth + 1 ? 0 : -1;
+    for (let i = 0; i < chunk.length; i++, pos++) {
+      const ch = chunk[i]!;
+      if (inString) {
+        if (collectingKey) strBuf += ch;
+        if (escaped) escaped = false;
+        else if (ch === '\\') escaped = true;
+        else if (ch === '"') {
+          inString = false;
+          if (collectingKey) {
+            collectingKey = false;
+            lastKey = strBuf.slice(0, -1);
+          }
+        }
+        continue;
+      }
+      if (ch === ' ' || ch === '\n' || ch === '\r' || ch === '\t') continue;
+      if (!started) {
+        started = true;
+        if (ch === '[') {
+          depth = 1;
+          arrayDepth = 1;
+          continue;
+        }
+        if (ch === '{') {
+          depth = 1;
+          topIsObject = true;
+          continue;
+        }
+        throw bad('应为数组或对象 / expected an array or an object');
+      }
+      if (ch === '"') {
+        inString = true;
+        if (topIsObject && depth === 1 && arrayDepth < 0) {
+          collectingKey = true;
+          strBuf = '';
+        }
+        continue;
+      }
+      if (ch === '{' || ch === '[') {
+        if (arrayDepth < 0 && topIsObject && depth === 1 && ch === '[' && lastKey === 'rows') {
+          depth++;
+          arrayDepth = depth;
+          continue;
+        }
+        depth++;
+        if (arrayDepth > 0 && depth === arrayDepth + 1) {
+          elem = [];
+          elemStart = i;
+        }
+        continue;
+      }
+      if (ch === '}' || ch === ']') {
+        if (arrayDepth > 0 && depth === arrayDepth + 1) {
+          elem.push(chunk.slice(Math.max(elemStart, 0), i + 1));
+          const text = elem.join('');
+          elem = [];
+          elemStart = -1;
+          depth--;
+          let obj: unknown;
+          try {
+            obj = JSON.parse(text);
+          } catch {
+            throw bad(`第 ${index + 1} 个对象无法解析 / object ${index + 1} cannot be parsed`);
+          }
+          index++;
+          yield map(index, obj);
+          continue;
+        }
+        if (arrayDepth > 0 && depth === arrayDepth && ch === ']') {
+          done = true;
+          break;
+        }
+        depth--;
+        if (depth < 0) throw bad('括号不匹配 / unbalanced brackets');
+        continue;
+      }
+      if (arrayDepth > 0 && depth === arrayDepth && ch !== ',') {
+        throw bad('数组元素应为对象 / array elements must be objects');
+      }
+    }
+    if (!done && arrayDepth > 0 && depth >= arrayDepth + 1) {
+      elem.push(chunk.slice(Math.max(elemStart, 0)));
+    }
+  }
+  if (!started) throw new AppError('file_empty');
+  if (arrayDepth < 0) throw bad('未找到 rows 数组 / no "rows" array found');
+  if (!done) throw bad('文件不完整 / the file is truncated');
+  if (index === 0) throw new AppError('file_empty');
+}

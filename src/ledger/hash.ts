@@ -1,0 +1,50 @@
+import { hash as nodeHash } from 'node:crypto';
+
+/**
+ * The ledger's hash function, pluggable: SM3 (GB/T 32905-2016, OpenSSL's `sm3` inside Node) by default,
+ * SHA-256 (FIPS 180-4) as an option. Both give 32 bytes, so tree, tiles and proofs do not change shape.
+ * One log uses one algorithm for its whole life; it is named in every checkpoint.
+ */
+export const hashAlgorithms = ['sm3', 'sha256'] as const;
+export type HashAlgorithm = (typeof hashAlgorithms)[number];
+
+/** Output size of both algorithms, in bytes. */
+export const HASH_SIZE = 32;
+
+export type HashFn = (data: Uint8Array | string) => Buffer;
+
+export function isHashAlgorithm(x: unknown): x is HashAlgorithm {
+  return typeof x === 'string' && (hashAlgorithms as readonly string[]).includes(x);
+}
+
+/** One-shot digest (`crypto.hash`: no Hash object per call, which matters for millions of nodes). */
+export function hashFn(alg: HashAlgorithm): HashFn {
+  return (data) => nodeHash(alg, data, 'buffer');
+}
+
+const LEAF_PREFIX = Buffer.from([0x00]);
+const NODE_PREFIX = Buffer.from([0x01]);
+
+/**
+ * RFC 9162 §2.1.1 domain separation: a leaf hash is H(0x00 ‖ data) and an interior node hash is
+ * H(0x01 ‖ left ‖ right), so no leaf can be passed off as an interior node (second-preimage defence).
+ */
+export interface TreeHasher {
+  alg: HashAlgorithm;
+  /** MTH({}) = H(""), the root of the empty tree. */
+  emptyRoot(): Buffer;
+  hashLeaf(data: Uint8Array | string): Buffer;
+  hashChildren(left: Uint8Array, right: Uint8Array): Buffer;
+}
+
+export function treeHasher(alg: HashAlgorithm = 'sm3'): TreeHasher {
+  const h = hashFn(alg);
+  return {
+    alg,
+    emptyRoot: () => h(Buffer.alloc(0)),
+    // A string is hashed as UTF-8 by crypto.hash itself ("\u0000" is the 0x00 prefix): no Buffer copy.
+    hashLeaf: (data) =>
+      typeof data === 'string' ? h(`\u0000${data}`) : h(Buffer.concat([LEAF_PREFIX, data])),
+    hashChildren: (left, right) => h(Buffer.concat([NODE_PREFIX, left, right])),
+  };
+}

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { CatalogKind } from '../catalog/catalog.schema.ts';
+import { seedCatalog } from '../test/catalog.ts';
+import { createTestDb, type TestDb } from '../test/db.ts';
+import { testUscc } from '../ingest/fixtures/files.ts';
+import { canonicalJson } from './canonical.ts';
+import { applyRows, naturalKeyOf, type StoreRow } from './record-store.service.ts';
+import { listRecordHistory, findRecordId } from './records.repository.ts';
+
+describe('record store (applyRows)', () => {
+  let t: TestDb;
+  let kind: CatalogKind;
+  before(async () => {
+    t = await createTestDb();
+    const catalog = await seedCatalog(t.db);
+    kind = catalog.kinds.find((k) => k.code === 'admin_penalty')!;
+  });
+  after(() => t.close());
+
+  const data = (n: number, fine: number) => ({
+    authority_name: '郑州市市场监督管理局',
+    decided_on: '2024-03-05',
+    fine_amount: fine,
+    name: `郑州市第${n}商贸有限公司`,
+    penalty_decision_no: `A-${n}`,
+    uscc: testUscc(n),
+  });
+  const apply = (rows: StoreRow[], providerId = 'ndrc') =>
+    t.db
+      .transaction()
+      .execute((trx) => applyRows(trx, { kind, providerId, batchId: null, catalogVersion: 1, rows }));
+
+  it('applies rows of one record within a chunk in order: create, unchanged, update', async () => {
+    const r = await apply([
+      { row: 2, data: data(1, 1) },
+      { row: 3, data: data(1, 1) },
+      { row: 4, data: data(1, 2) },
+    ]);
+    assert.equal(r.accepted, 2);
+    assert.equal(r.unchanged, 1);
+    assert.deepEqual(
+      r.results.map((x) => [x.row, x.result, x.version]),
+      [
+        [2, 'created', 1],
+        [3, 'unchanged', 1],
+        [4, 'updated', 2],
+      ],
+    );
+    const id = await findRecordId(t.db, testUscc(1), 'admin_penalty', naturalKeyOf(kind, data(1, 1)));
+    const history = await listRecordHistory(t.db, id!);
+    assert.deepEqual(
+      history.map((h) => [h.version, h.op, h.data.fine_amount]),
+      [
+        [1, 'create', 1],
+        [2, 'update', 2],
+      ],
+    );
+  });
+
+  it('the digest is of canonical JSON: key order does not make a new version', async () => {
+    const d = data(2, 5);
+    await apply([{ row: 1, data: d }]);
+    const reversed = Object.fromEntries(Object.entries(d).reverse());
+    assert.equal(canonicalJson(reversed), canonicalJson(d));
+    const r = await apply([{ row: 1, data: reversed }]);
+    assert.equal(r.unchanged, 1);
+  });
+
+  it('refuses withdrawals without a reason, of unknown records, and changes by another provider', async () => {
+    await apply([{ row: 1, data: data(3, 1) }]);
+    const r = await apply([
+      { row: 5, data: { uscc: testUscc(3), penalty_decision_no: 'A-3' }, op: 'withdraw' },
+      { row: 6, data: { uscc: testUscc(3), penalty_decision_no: 'nope' }, op: 'withdraw', reason: '错报' },
+    ]);
+    assert.deepEqual(
+      r.rejected.map((e) => [e.row, e.rule]),
+      [
+        [5, 'reason_required'],
+        [6, 'record_not_found'],
+      ],
+    );
+    const other = await apply([{ row: 9, data: data(3, 7) }], 'district_governments');
+    assert.equal(other.rejected[0]!.rule, 'record_owner');
+    const w = await apply([
+      { row: 7, data: { uscc: testUscc(3), penalty_decision_no: 'A-3' }, op: 'withdraw', reason: '撤销' },
+    ]);
+    assert.equal(w.results[0]!.result, 'withdrawn');
+    const again = await apply([{ row: 8, data: data(3, 1) }]);
+    assert.equal(again.unchanged, 1, 'an identical re-send does not bring a withdrawn record back');
+  });
+});

@@ -1,0 +1,297 @@
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+
+/**
+ * The only SQL on `records` and `record_versions` besides the read path (`src/access/read-path.ts`).
+ * Bulk statements take a chunk's rows as one JSON parameter read with `jsonb_to_recordset(…)`: one
+ * statement and a handful of parameters per chunk, whatever its size, on PGlite and PostgreSQL alike
+ * (the driver passes one string instead of escaping every element of many arrays).
+ */
+
+type Db = Kysely<Database>;
+
+/** The latest version of a record, as the write path needs it to decide what a new row means. */
+export interface RecordHead {
+  recordId: number;
+  uscc: string;
+  naturalKey: string;
+  providerId: string;
+  version: number;
+  status: string;
+  dataDigest: string;
+}
+
+export interface NewRecordRow {
+  uscc: string;
+  naturalKey: string;
+  providerId: string;
+}
+
+export interface NewVersionRow {
+  recordId: number;
+  uscc: string;
+  version: number;
+  op: string;
+  status: string;
+  /** Canonical JSON text of the data. */
+  dataJson: string;
+  dataDigest: string;
+  occurredOn: string | null;
+  reason: string | null;
+}
+
+/**
+ * Serialises writers of one kind for the rest of the transaction, so that two batches of the same
+ * kind never race on the same identity or version number. Chunks are short transactions, so
+ * concurrent batches interleave chunk by chunk.
+ */
+export async function lockKindForWrite(db: Db, kindCode: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${`records:${kindCode}`}))`.execute(db);
+}
+
+/**
+ * Lets a chunk's transaction commit without waiting for its WAL flush. Safe for ingestion because
+ * the batch's final status update commits synchronously, which flushes the WAL of every earlier
+ * chunk first: when a provider is told a batch completed, all of it is durable; a crash before that
+ * loses a suffix of chunks together with the batch progress that counted them (the raw upload is
+ * kept, so the batch can be sent again and is idempotent).
+ */
+export async function deferCommitFlush(db: Db): Promise<void> {
+  await sql`SET LOCAL synchronous_commit TO off`.execute(db);
+}
+
+/** Identities and latest versions for (uscc, natural key) pairs of one kind, in one query. */
+export async function findHeads(
+  db: Db,
+  kindCode: string,
+  keys: { uscc: string; naturalKey: string }[],
+): Promise<RecordHead[]> {
+  if (keys.length === 0) return [];
+  const r = await sql<{
+    record_id: number;
+    uscc: string;
+    natural_key: string;
+    provider_id: string;
+    version: number;
+    status: string;
+    data_digest: string;
+  }>`
+    SELECT r.id AS record_id, r.uscc, r.natural_key, r.provider_id, v.version, v.status, v.data_digest
+    FROM records r
+    JOIN LATERAL (
+      SELECT version, status, data_digest FROM record_versions
+      WHERE record_id = r.id ORDER BY version DESC LIMIT 1
+    ) v ON true
+    WHERE r.kind_code = ${kindCode}
+      AND (r.uscc, r.natural_key) IN (
+        SELECT k.uscc, k.natural_key
+        FROM jsonb_to_recordset(${JSON.stringify(keys.map((k) => ({ uscc: k.uscc, natural_key: k.naturalKey })))}::jsonb)
+          AS k(uscc text, natural_key text)
+      )`.execute(db);
+  return r.rows.map((x) => ({
+    recordId: Number(x.record_id),
+    uscc: x.uscc,
+    naturalKey: x.natural_key,
+    providerId: x.provider_id,
+    version: x.version,
+    status: x.status,
+    dataDigest: x.data_digest,
+  }));
+}
+
+/** The data of the latest version of each record (withdrawals and restores keep the data as it was). */
+export async function findLatestData(
+  db: Db,
+  recordIds: number[],
+): Promise<Map<number, Record<string, unknown>>> {
+  const out = new Map<number, Record<string, unknown>>();
+  if (recordIds.length === 0) return out;
+  const r = await sql<{ record_id: number; data: Record<string, unknown> | string }>`
+    SELECT DISTINCT ON (record_id) record_id, data
+    FROM record_versions
+    WHERE record_id = ANY(${recordIds}::bigint[])
+    ORDER BY record_id, version DESC`.execute(db);
+  for (const row of r.rows) {
+    out.set(Number(row.record_id), typeof row.data === 'string' ? JSON.parse(row.data) : row.data);
+  }
+  return out;
+}
+
+/** New identities in one statement; returns their ids. Existing ones (a concurrent writer) are skipped. */
+export async function insertRecords(
+  db: Db,
+  kindCode: string,
+  rows: NewRecordRow[],
+): Promise<{ id: number; uscc: string; naturalKey: string }[]> {
+  if (rows.length === 0) return [];
+  const r = await sql<{ id: number; uscc: string; natural_key: string }>`
+    INSERT INTO records (uscc, kind_code, natural_key, provider_id)
+    SELECT k.uscc, ${kindCode}, k.natural_key, k.provider_id
+    FROM jsonb_to_recordset(${JSON.stringify(rows.map((x) => ({ uscc: x.uscc, natural_key: x.naturalKey, provider_id: x.providerId })))}::jsonb)
+      AS k(uscc text, natural_key text, provider_id text)
+    ON CONFLICT (uscc, kind_code, natural_key) DO NOTHING
+    RETURNING id, uscc, natural_key`.execute(db);
+  return r.rows.map((x) => ({ id: Number(x.id), uscc: x.uscc, naturalKey: x.natural_key }));
+}
+
+/**
+ * The rows of a chunk as one JSON array, spliced from the canonical data texts already computed (no
+ * second serialisation of the data). One JSON parameter is far cheaper for the driver than nine
+ * text arrays, each element of which it would escape.
+ */
+function versionsJson(rows: NewVersionRow[]): string {
+  const parts = rows.map(
+    (x) =>
+      `{"record_id":${x.recordId},"uscc":${JSON.stringify(x.uscc)},"version":${x.version},"op":${JSON.stringify(x.op)},"status":${JSON.stringify(x.status)},"data":${x.dataJson},"data_digest":"${x.dataDigest}","occurred_on":${x.occurredOn === null ? 'null' : `"${x.occurredOn}"`},"reason":${x.reason === null ? 'null' : JSON.stringify(x.reason)}}`,
+  );
+  return `[${parts.join(',')}]`;
+}
+
+/** Appends versions in one statement; returns (id, record id, version) in insertion order. */
+export async function insertVersions(
+  db: Db,
+  common: { kindCode: string; catalogVersion: number; providerId: string; batchId: number | null },
+  rows: NewVersionRow[],
+): Promise<{ id: number; recordId: number; version: number }[]> {
+  if (rows.length === 0) return [];
+  const r = await sql<{ id: number; record_id: number; version: number }>`
+    INSERT INTO record_versions
+      (record_id, uscc, kind_code, version, op, status, data, data_digest, occurred_on,
+       catalog_version, provider_id, batch_id, reason)
+    SELECT v.record_id, v.uscc, ${common.kindCode}, v.version, v.op, v.status, v.data,
+      v.data_digest, v.occurred_on, ${common.catalogVersion}::int, ${common.providerId},
+      ${common.batchId}::bigint, v.reason
+    FROM jsonb_to_recordset(${versionsJson(rows)}::jsonb)
+      AS v(record_id bigint, uscc text, version int, op text, status text, data jsonb, data_digest text,
+           occurred_on date, reason text)
+    RETURNING id, record_id, version`.execute(db);
+  return r.rows.map((x) => ({ id: Number(x.id), recordId: Number(x.record_id), version: x.version }));
+}
+
+// ---- Reads for other domains' internals (never exposed by a route except through the read path) ----
+
+export interface RecordVersionRow {
+  id: number;
+  recordId: number;
+  uscc: string;
+  kindCode: string;
+  naturalKey: string;
+  version: number;
+  op: string;
+  status: string;
+  data: Record<string, unknown>;
+  dataDigest: string;
+  occurredOn: string | null;
+  catalogVersion: number;
+  providerId: string;
+  batchId: number | null;
+  reason: string | null;
+  createdAt: Date;
+}
+
+function versionSelect(db: Db) {
+  return db
+    .selectFrom('record_versions as v')
+    .innerJoin('records as r', 'r.id', 'v.record_id')
+    .select([
+      'v.id',
+      'v.record_id',
+      'v.uscc',
+      'v.kind_code',
+      'r.natural_key',
+      'v.version',
+      'v.op',
+      'v.status',
+      'v.data',
+      'v.data_digest',
+      'v.occurred_on',
+      'v.catalog_version',
+      'v.provider_id',
+      'v.batch_id',
+      'v.reason',
+      'v.created_at',
+    ]);
+}
+
+type VersionSelectRow = Awaited<ReturnType<ReturnType<typeof versionSelect>['execute']>>[number];
+
+function toVersionRow(x: VersionSelectRow): RecordVersionRow {
+  return {
+    id: Number(x.id),
+    recordId: Number(x.record_id),
+    uscc: x.uscc,
+    kindCode: x.kind_code,
+    naturalKey: x.natural_key,
+    version: x.version,
+    op: x.op,
+    status: x.status,
+    data: typeof x.data === 'string' ? JSON.parse(x.data) : x.data,
+    dataDigest: x.data_digest,
+    occurredOn: x.occurred_on,
+    catalogVersion: x.catalog_version,
+    providerId: x.provider_id,
+    batchId: x.batch_id === null ? null : Number(x.batch_id),
+    reason: x.reason,
+    createdAt: new Date(x.created_at as unknown as string | Date),
+  };
+}
+
+/** Every version of one record, oldest first. */
+export async function listRecordHistory(db: Db, recordId: number): Promise<RecordVersionRow[]> {
+  const rows = await versionSelect(db).where('v.record_id', '=', recordId).orderBy('v.version').execute();
+  return rows.map(toVersionRow);
+}
+
+/** Finds a record's identity by (uscc, kind, natural key). */
+export async function findRecordId(
+  db: Db,
+  uscc: string,
+  kindCode: string,
+  naturalKey: string,
+): Promise<number | undefined> {
+  const r = await db
+    .selectFrom('records')
+    .select('id')
+    .where('uscc', '=', uscc)
+    .where('kind_code', '=', kindCode)
+    .where('natural_key', '=', naturalKey)
+    .executeTakeFirst();
+  return r ? Number(r.id) : undefined;
+}
+
+/** The latest version of every record of a subject (optionally of some kinds), withdrawn ones included. */
+export async function listLatestVersionsOfSubject(
+  db: Db,
+  uscc: string,
+  kindCodes?: string[],
+): Promise<RecordVersionRow[]> {
+  let q = versionSelect(db)
+    .where('v.uscc', '=', uscc)
+    .where(({ eb, selectFrom }) =>
+      eb(
+        'v.version',
+        '=',
+        selectFrom('record_versions as w')
+          .select(({ fn }) => fn.max('w.version').as('m'))
+          .whereRef('w.record_id', '=', 'v.record_id'),
+      ),
+    );
+  if (kindCodes?.length) q = q.where('v.kind_code', 'in', kindCodes);
+  const rows = await q.orderBy('v.kind_code').orderBy('v.record_id').execute();
+  return rows.map(toVersionRow);
+}
+
+/** Versions written by one batch, in order (for the provider's own batch outcome and tests). */
+export async function listVersionsOfBatch(
+  db: Db,
+  batchId: number,
+  limit = 1000,
+): Promise<RecordVersionRow[]> {
+  const rows = await versionSelect(db)
+    .where('v.batch_id', '=', batchId)
+    .orderBy('v.id')
+    .limit(limit)
+    .execute();
+  return rows.map(toVersionRow);
+}

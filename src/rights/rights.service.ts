@@ -1,0 +1,1156 @@
+import { createHash } from 'node:crypto';
+import type { Actor } from '../access/actor.ts';
+import { chinaDay } from '../access/china-time.ts';
+import type { FieldCrypto } from '../access/field-crypto.ts';
+import { readRecords } from '../access/read-path.ts';
+import type { ReadRecord } from '../access/read-path.types.ts';
+import { addRecordMark, clearRecordMarks } from '../access/record-marks.repository.ts';
+import type { Catalog, CatalogKind } from '../catalog/catalog.schema.ts';
+import type { CatalogService } from '../catalog/catalog.service.ts';
+import type { Bilingual } from '../consent/consent.types.ts';
+import type { Db } from '../db/database.ts';
+import { enqueueLedgerEntries, type LedgerEntryInput } from '../ledger/ledger-queue.ts';
+import { applyRows } from '../records/record-store.service.ts';
+import { AppError } from '../shared/errors.ts';
+import {
+  addWorkingDays,
+  buildCalendar,
+  parseCalendarYear,
+  shippedCalendarYears,
+  workingDaysBetween,
+  type CalendarYear,
+  type WorkingCalendar,
+} from './calendar/working-days.ts';
+import { repairPeriods, repairRefusals, type Refusal } from './repair/repair-rules.ts';
+import { commitmentTextOn, loadRightsConfig, type RightsConfig } from './rights-config.ts';
+import * as repo from './rights.repository.ts';
+
+/**
+ * Subject rights (issue 9): objections (异议), credit repair (信用修复), public credit commitments
+ * (信用承诺) and voluntary declarations (自愿申报). Records are read through the one read path and
+ * changed only through the record store (a provider's correction or withdrawal); marks go through
+ * record_marks; every filing, decision and deadline is a ledger entry and a row of the case history.
+ */
+
+export interface RightsServiceDeps {
+  db: Db;
+  catalog: CatalogService;
+  fieldCrypto: FieldCrypto;
+  config?: RightsConfig;
+  clock?: () => Date;
+}
+
+export interface AttachmentInput {
+  fileName: string;
+  contentType: string;
+  /** Base64 content. */
+  content: string;
+}
+
+export interface CaseEvent {
+  event: string;
+  actorType: string;
+  actorId: string | null;
+  note: string | null;
+  data: unknown;
+  at: string;
+}
+
+export interface ObjectionView {
+  id: number;
+  uscc: string;
+  recordId: number;
+  kindCode: string;
+  providerId: string;
+  fieldCode: string | null;
+  reasons: string;
+  status: string;
+  statusLabel: Bilingual;
+  outcome: string | null;
+  providerAnswer: string | null;
+  providerNote: string | null;
+  decisionNote: string | null;
+  dueOn: string | null;
+  overdue: boolean;
+  /** Working days past the due date (0 when not overdue). */
+  workingDaysLate: number;
+  escalationLevel: number;
+  filedAt: string;
+  closedAt: string | null;
+  attachments: { id: number; fileName: string; contentType: string; sizeBytes: number; sha256: string }[];
+  history: CaseEvent[];
+}
+
+export interface RepairView {
+  id: number;
+  uscc: string;
+  recordId: number;
+  kindCode: string;
+  severity: string;
+  decidedOn: string | null;
+  regime: string;
+  minUntil: string | null;
+  maxUntil: string | null;
+  penaltyFulfilled: boolean;
+  evidenceSha256: string[];
+  commitmentId: number | null;
+  greenChannel: boolean;
+  status: string;
+  statusLabel: Bilingual;
+  refusals: Refusal[];
+  reviewNote: string | null;
+  dueOn: string | null;
+  overdue: boolean;
+  appliedAt: string;
+  closedAt: string | null;
+  history: CaseEvent[];
+}
+
+export interface CommitmentView {
+  id: number;
+  uscc: string;
+  textVersion: string;
+  textSha256: string;
+  purpose: string;
+  signerName: string;
+  signedAt: string;
+  status: string;
+  brokenReason: string | null;
+}
+
+export interface DeclarationView {
+  id: number;
+  uscc: string;
+  type: string;
+  typeLabel: Bilingual;
+  data: Record<string, unknown>;
+  commitmentId: number;
+  status: string;
+  /** Always 自愿申报 / self-declared: declared data is never shown unmarked. */
+  mark: { code: 'self_declared'; zh: string; en: string };
+  declaredAt: string;
+}
+
+const objectionStatus: Record<string, Bilingual> = {
+  filed: { zh: '已提交，待受理', en: 'Filed, awaiting acceptance' },
+  accepted: { zh: '已受理，平台核查中', en: 'Accepted, platform check' },
+  forwarded: { zh: '已转数据提供单位核实', en: 'Forwarded to the data provider' },
+  answered: { zh: '数据提供单位已答复，待平台决定', en: 'Provider answered, awaiting decision' },
+  rejected: { zh: '不予受理', en: 'Not accepted' },
+  decided: { zh: '已办结', en: 'Closed' },
+};
+
+const repairStatus: Record<string, Bilingual> = {
+  refused: { zh: '不符合修复条件', en: 'Not eligible' },
+  under_review: { zh: '审核中', en: 'Under review' },
+  repaired: { zh: '已修复', en: 'Repaired' },
+  rejected: { zh: '审核未通过', en: 'Rejected on review' },
+};
+
+const outcomeMessages: Record<string, Bilingual> = {
+  rejected_at_filing: { zh: '您的异议申请不予受理', en: 'Your objection was not accepted' },
+  upheld: {
+    zh: '经数据提供单位核实，原记录无误，予以维持',
+    en: 'The provider verified the record; it stands unchanged',
+  },
+  corrected: {
+    zh: '数据提供单位已更正该记录（原版本保留于历史）',
+    en: 'The provider corrected the record (the earlier version stays in its history)',
+  },
+  withdrawn: { zh: '数据提供单位已撤回该记录', en: 'The provider withdrew the record' },
+  repaired: { zh: '信用修复申请已通过，该记录已修复', en: 'Credit repair granted: the record is repaired' },
+  repair_rejected: { zh: '信用修复申请审核未通过', en: 'Credit repair refused on review' },
+};
+
+const maxAttachments = 5;
+const maxAttachmentBytes = 5 * 1024 * 1024;
+
+function sha256(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function actorRef(actor: Actor): { type: string; id: string | null } {
+  if (actor.type === 'anonymous') return { type: 'anonymous', id: null };
+  if (actor.type === 'system') return { type: 'system', id: actor.name };
+  return { type: actor.type, id: actor.id };
+}
+
+function iso(d: Date | string | null): string | null {
+  return d === null ? null : new Date(d).toISOString();
+}
+
+export function createRightsService(deps: RightsServiceDeps) {
+  const { db, catalog, fieldCrypto } = deps;
+  const cfg = deps.config ?? loadRightsConfig();
+  const clock = deps.clock ?? (() => new Date());
+  const platform: Actor = { type: 'system', name: 'rights' };
+  let calendarCache: WorkingCalendar | undefined;
+
+  async function calendar(): Promise<WorkingCalendar> {
+    if (calendarCache) return calendarCache;
+    const years = new Map<number, CalendarYear>();
+    for (const y of shippedCalendarYears()) years.set(y.year, y);
+    // Operators' imports replace the shipped year (a correction or a newly announced year).
+    for (const r of await repo.listCalendarYears(db)) years.set(r.year, parseCalendarYear(r.doc));
+    calendarCache = buildCalendar([...years.values()]);
+    return calendarCache;
+  }
+
+  async function importCalendarYear(
+    actor: Actor,
+    doc: unknown,
+  ): Promise<{ year: number; holidays: number; workdays: number }> {
+    const y = parseCalendarYear(doc);
+    await repo.upsertCalendarYear(db, y.year, y, actorRef(actor).id ?? actorRef(actor).type);
+    calendarCache = undefined;
+    return { year: y.year, holidays: y.holidays.length, workdays: y.workdays.length };
+  }
+
+  /**
+   * The catalog and the calendar, loaded before a transaction opens: on PGlite (one connection) a
+   * service bound to the pool would wait inside the transaction for the connection it holds.
+   */
+  async function prepare(): Promise<{ cal: WorkingCalendar; cat: Catalog }> {
+    const [cal, cat] = await Promise.all([calendar(), catalog.getCurrent()]);
+    return { cal, cat };
+  }
+
+  function kindOf(cat: Catalog, code: string): CatalogKind {
+    const kind = cat.kinds.find((k) => k.code === code);
+    if (!kind) throw new AppError('kind_unknown', { kind: code });
+    return kind;
+  }
+
+  /** One record of the subject as the platform sees it (unmasked), through the read path. */
+  async function recordOf(trx: Db, uscc: string, recordId: number, purpose: string): Promise<ReadRecord> {
+    const res = await readRecords(
+      { db: trx, fieldCrypto, catalog },
+      { actor: platform, uscc, internalPurpose: purpose },
+    );
+    const rec = res.records.find((r) => r.recordId === recordId);
+    if (!rec) throw new AppError('rights_record_invalid', { recordId });
+    return rec;
+  }
+
+  function subjectOf(actor: Actor): string {
+    if (actor.type !== 'enterprise' || !actor.uscc) throw new AppError('forbidden', {});
+    return actor.uscc;
+  }
+
+  async function event(
+    trx: Db,
+    e: {
+      uscc: string;
+      caseType: string;
+      caseId: string | number;
+      event: string;
+      actor: Actor;
+      note?: string | null;
+      data?: object;
+    },
+  ): Promise<void> {
+    const a = actorRef(e.actor);
+    await repo.insertEvent(trx, {
+      uscc: e.uscc,
+      case_type: e.caseType,
+      case_id: String(e.caseId),
+      event: e.event,
+      actor_type: a.type,
+      actor_id: a.id,
+      note: e.note ?? null,
+      data: JSON.stringify(e.data ?? {}),
+      at: clock(),
+    });
+  }
+
+  function ledgerOf(
+    entryType: 'objection' | 'repair' | 'commitment',
+    refTable: string,
+    id: string | number,
+    uscc: string,
+    payload: Record<string, unknown>,
+  ): LedgerEntryInput {
+    return { entryType, refTable, refId: String(id), uscc, payload: { id: Number(id), ...payload } };
+  }
+
+  // ---------------------------------------------------------------- objections
+
+  async function objectionView(d: Db, row: repo.ObjectionRow): Promise<ObjectionView> {
+    const cal = await calendar();
+    const today = chinaDay(clock());
+    const open = row.closed_at === null;
+    const overdue = open && !!row.due_on && row.due_on < today;
+    const [attachments, events] = await Promise.all([
+      repo.listAttachments(d, row.id),
+      repo.listEvents(d, 'objection', row.id),
+    ]);
+    return {
+      id: Number(row.id),
+      uscc: row.uscc,
+      recordId: Number(row.record_id),
+      kindCode: row.kind_code,
+      providerId: row.provider_id,
+      fieldCode: row.field_code,
+      reasons: row.reasons,
+      status: row.status,
+      statusLabel: objectionStatus[row.status]!,
+      outcome: row.outcome,
+      providerAnswer: row.provider_answer,
+      providerNote: row.provider_note,
+      decisionNote: row.decision_note,
+      dueOn: open ? row.due_on : null,
+      overdue,
+      workingDaysLate: overdue ? workingDaysBetween(row.due_on!, today, cal) : 0,
+      escalationLevel: row.escalation_level,
+      filedAt: iso(row.filed_at)!,
+      closedAt: iso(row.closed_at),
+      attachments: attachments.map((a) => ({
+        id: Number(a.id),
+        fileName: a.file_name,
+        contentType: a.content_type,
+        sizeBytes: a.size_bytes,
+        sha256: a.sha256,
+      })),
+      history: events.map(eventView),
+    };
+  }
+
+  function canSeeObjection(actor: Actor, row: repo.ObjectionRow): boolean {
+    if (actor.type === 'operator' || actor.type === 'system') return true;
+    if (actor.type === 'enterprise') return actor.uscc === row.uscc;
+    if (actor.type === 'provider') return actor.orgId === row.provider_id;
+    return false;
+  }
+
+  async function loadObjection(
+    trx: Db,
+    actor: Actor,
+    id: number,
+    forUpdate: boolean,
+  ): Promise<repo.ObjectionRow> {
+    const row = await repo.findObjection(trx, id, forUpdate);
+    if (!row || !canSeeObjection(actor, row)) {
+      throw new AppError('rights_case_not_found', { what: '异议 / objection', id });
+    }
+    return row;
+  }
+
+  async function stepTo(
+    trx: Db,
+    row: repo.ObjectionRow,
+    actor: Actor,
+    set: Parameters<typeof repo.updateObjection>[2],
+    days: number | null,
+    eventName: string,
+    note: string | null,
+    extra: Record<string, unknown> = {},
+  ): Promise<repo.ObjectionRow> {
+    const today = chinaDay(clock());
+    const dueOn = days === null ? null : addWorkingDays(today, days, calendarCache ?? (await calendar()));
+    const updated = await repo.updateObjection(trx, row.id, {
+      ...set,
+      step_started_on: today,
+      due_on: dueOn,
+      ...(days === null ? { closed_at: clock() } : {}),
+    });
+    await event(trx, {
+      uscc: row.uscc,
+      caseType: 'objection',
+      caseId: row.id,
+      event: eventName,
+      actor,
+      note,
+      data: { dueOn, ...extra },
+    });
+    await enqueueLedgerEntries(trx, [
+      ledgerOf('objection', 'objections', row.id, row.uscc, {
+        action: eventName,
+        status: updated.status,
+        outcome: updated.outcome,
+        due_on: dueOn,
+        actor: actorRef(actor),
+        note_sha256: note ? sha256(note) : null,
+        ...extra,
+      }),
+    ]);
+    return updated;
+  }
+
+  async function notify(
+    trx: Db,
+    uscc: string,
+    caseType: string,
+    caseId: string | number,
+    outcome: string,
+  ): Promise<void> {
+    const m = outcomeMessages[outcome]!;
+    await event(trx, {
+      uscc,
+      caseType,
+      caseId,
+      event: 'notified',
+      actor: platform,
+      note: `${m.zh} / ${m.en}`,
+      data: { outcome },
+    });
+  }
+
+  async function fileObjection(
+    actor: Actor,
+    input: {
+      recordId: number;
+      fieldCode?: string | null | undefined;
+      reasons: string;
+      attachments?: AttachmentInput[] | undefined;
+    },
+  ): Promise<ObjectionView> {
+    const uscc = subjectOf(actor);
+    const files = (input.attachments ?? []).map((a) => ({ ...a, bytes: Buffer.from(a.content, 'base64') }));
+    if (files.length > maxAttachments) {
+      throw new AppError('validation_failed', {
+        detail: `最多 ${maxAttachments} 个附件 / at most ${maxAttachments} attachments`,
+      });
+    }
+    for (const f of files) {
+      if (f.bytes.length === 0 || f.bytes.length > maxAttachmentBytes) {
+        throw new AppError('validation_failed', {
+          detail: `附件 ${f.fileName}：大小应为 1 字节至 5 MB / attachment size 1 byte to 5 MB`,
+        });
+      }
+    }
+    const { cal, cat } = await prepare();
+    return db.transaction().execute(async (trx) => {
+      const rec = await recordOf(trx, uscc, input.recordId, 'objection');
+      if (input.fieldCode) {
+        const kind = kindOf(cat, rec.kindCode);
+        if (!kind.fields.some((f) => f.code === input.fieldCode)) {
+          throw new AppError('validation_failed', {
+            detail: `字段 ${input.fieldCode} 不属于信息项 ${rec.kindCode} / unknown field`,
+          });
+        }
+      }
+      const open = await repo.findOpenObjection(trx, uscc, input.recordId);
+      if (open) throw new AppError('objection_open', { id: open.id });
+      const now = clock();
+      const today = chinaDay(now);
+      const dueOn = addWorkingDays(today, cfg.objectionDeadlines.acceptWorkingDays, cal);
+      const row = await repo.insertObjection(trx, {
+        uscc,
+        record_id: input.recordId,
+        kind_code: rec.kindCode,
+        provider_id: rec.providerId,
+        field_code: input.fieldCode ?? null,
+        reasons: input.reasons,
+        status: 'filed',
+        outcome: null,
+        provider_answer: null,
+        provider_note: null,
+        decision_note: null,
+        step_started_on: today,
+        due_on: dueOn,
+        escalated_due_on: null,
+        filed_by: actorRef(actor).id ?? uscc,
+        filed_at: now,
+        closed_at: null,
+      });
+      const digests = files.map((f) => sha256(f.bytes));
+      await repo.insertAttachments(
+        trx,
+        files.map((f, i) => ({
+          objection_id: row.id,
+          uscc,
+          file_name: f.fileName,
+          content_type: f.contentType,
+          size_bytes: f.bytes.length,
+          sha256: digests[i]!,
+          content: f.bytes,
+        })),
+      );
+      // 异议标注: the record is shown as 异议处理中 wherever it appears while the case is open.
+      await addRecordMark(trx, {
+        recordId: input.recordId,
+        uscc,
+        mark: 'disputed',
+        sourceTable: 'objections',
+        sourceId: row.id,
+      });
+      await event(trx, {
+        uscc,
+        caseType: 'objection',
+        caseId: row.id,
+        event: 'filed',
+        actor,
+        note: input.reasons,
+        data: { dueOn, fieldCode: input.fieldCode ?? null, attachments: digests },
+      });
+      await enqueueLedgerEntries(trx, [
+        ledgerOf('objection', 'objections', row.id, uscc, {
+          action: 'filed',
+          record_id: input.recordId,
+          version_id: rec.versionId,
+          field_code: input.fieldCode ?? null,
+          reasons_sha256: sha256(input.reasons),
+          attachments_sha256: digests,
+          due_on: dueOn,
+        }),
+      ]);
+      return objectionView(trx, row);
+    });
+  }
+
+  /** Operator: accept (platform check starts) or reject the filing (the mark is cleared). */
+  async function acceptObjection(
+    actor: Actor,
+    id: number,
+    input: { accept: boolean; note?: string | undefined },
+  ): Promise<ObjectionView> {
+    await prepare();
+    return db.transaction().execute(async (trx) => {
+      const row = await loadObjection(trx, actor, id, true);
+      if (row.status !== 'filed') {
+        throw new AppError('rights_step_invalid', { status: row.status, action: 'accept' });
+      }
+      if (!input.accept) {
+        const done = await stepTo(
+          trx,
+          row,
+          actor,
+          { status: 'rejected', outcome: 'rejected_at_filing', decision_note: input.note ?? null },
+          null,
+          'rejected',
+          input.note ?? null,
+        );
+        await clearRecordMarks(trx, { sourceTable: 'objections', sourceId: row.id }, clock());
+        await notify(trx, row.uscc, 'objection', row.id, 'rejected_at_filing');
+        return objectionView(trx, done);
+      }
+      const done = await stepTo(
+        trx,
+        row,
+        actor,
+        { status: 'accepted' },
+        cfg.objectionDeadlines.platformCheckWorkingDays,
+        'accepted',
+        input.note ?? null,
+      );
+      return objectionView(trx, done);
+    });
+  }
+
+  /** Operator: the platform's check found no error of its own; a 协查 goes to the provider. */
+  async function forwardObjection(
+    actor: Actor,
+    id: number,
+    input: { note?: string | undefined },
+  ): Promise<ObjectionView> {
+    await prepare();
+    return db.transaction().execute(async (trx) => {
+      const row = await loadObjection(trx, actor, id, true);
+      if (row.status !== 'accepted') {
+        throw new AppError('rights_step_invalid', { status: row.status, action: 'forward' });
+      }
+      const done = await stepTo(
+        trx,
+        row,
+        actor,
+        { status: 'forwarded' },
+        cfg.objectionDeadlines.providerAnswerWorkingDays,
+        'forwarded',
+        input.note ?? null,
+        { provider_id: row.provider_id },
+      );
+      return objectionView(trx, done);
+    });
+  }
+
+  /**
+   * Provider: confirm the record, correct it (a new version with the changed fields; nothing is
+   * deleted) or withdraw it, through the record store.
+   */
+  async function answerObjection(
+    actor: Actor,
+    id: number,
+    input: {
+      answer: 'confirm' | 'correct' | 'withdraw';
+      note: string;
+      changes?: Record<string, unknown> | undefined;
+    },
+  ): Promise<ObjectionView> {
+    const { cat } = await prepare();
+    return db.transaction().execute(async (trx) => {
+      const row = await loadObjection(trx, actor, id, true);
+      if (actor.type !== 'provider' && actor.type !== 'system') throw new AppError('forbidden', {});
+      if (row.status !== 'forwarded') {
+        throw new AppError('rights_step_invalid', { status: row.status, action: 'answer' });
+      }
+      let versionResult: { result: string; version: number } | null = null;
+      if (input.answer !== 'confirm') {
+        const rec = await recordOf(trx, row.uscc, Number(row.record_id), 'objection_answer');
+        const kind = kindOf(cat, row.kind_code);
+        if (input.answer === 'correct' && (!input.changes || Object.keys(input.changes).length === 0)) {
+          throw new AppError('validation_failed', {
+            detail: '更正须提供修改的字段 / a correction needs the changed fields',
+          });
+        }
+        for (const k of Object.keys(input.changes ?? {})) {
+          if (!kind.fields.some((f) => f.code === k)) {
+            throw new AppError('validation_failed', { detail: `unknown field ${k}` });
+          }
+          if (kind.natural_key.includes(k)) {
+            throw new AppError('validation_failed', {
+              detail: `自然键字段 ${k} 不能更正 / natural-key field ${k} cannot be corrected`,
+            });
+          }
+        }
+        const data = input.answer === 'correct' ? { ...rec.data, ...input.changes } : rec.data;
+        const res = await applyRows(trx, {
+          kind,
+          providerId: row.provider_id,
+          batchId: null,
+          catalogVersion: cat.version,
+          rows: [
+            {
+              row: 1,
+              data: fieldCrypto.protectRecordData(kind, data),
+              op: input.answer === 'correct' ? 'correct' : 'withdraw',
+              reason: `异议 ${row.id}：${input.note}`,
+            },
+          ],
+        });
+        if (res.rejected.length) {
+          const r = res.rejected[0]!;
+          throw new AppError('validation_failed', { detail: `${r.message.zh} / ${r.message.en}` });
+        }
+        versionResult = res.results[0] ?? null;
+      }
+      const done = await stepTo(
+        trx,
+        row,
+        actor,
+        { status: 'answered', provider_answer: input.answer, provider_note: input.note },
+        cfg.objectionDeadlines.decideWorkingDays,
+        'answered',
+        input.note,
+        { answer: input.answer, new_version: versionResult?.version ?? null },
+      );
+      return objectionView(trx, done);
+    });
+  }
+
+  /** Operator: closes the case from the provider's answer; the mark is cleared; the enterprise is told. */
+  async function decideObjection(
+    actor: Actor,
+    id: number,
+    input: { note?: string | undefined },
+  ): Promise<ObjectionView> {
+    await prepare();
+    return db.transaction().execute(async (trx) => {
+      const row = await loadObjection(trx, actor, id, true);
+      if (row.status !== 'answered') {
+        throw new AppError('rights_step_invalid', { status: row.status, action: 'decide' });
+      }
+      const outcome =
+        row.provider_answer === 'correct'
+          ? 'corrected'
+          : row.provider_answer === 'withdraw'
+            ? 'withdrawn'
+            : 'upheld';
+      const done = await stepTo(
+        trx,
+        row,
+        actor,
+        { status: 'decided', outcome, decision_note: input.note ?? null },
+        null,
+        'decided',
+        input.note ?? null,
+      );
+      await clearRecordMarks(trx, { sourceTable: 'objections', sourceId: row.id }, clock());
+      await notify(trx, row.uscc, 'objection', row.id, outcome);
+      return objectionView(trx, done);
+    });
+  }
+
+  /** An attachment, for whoever may see the case (the subject, the provider asked, operators). */
+  async function getObjectionAttachment(
+    actor: Actor,
+    id: number,
+    attachmentId: number,
+  ): Promise<{ fileName: string; contentType: string; sha256: string; content: Buffer }> {
+    await loadObjection(db, actor, id, false);
+    const a = await repo.findAttachment(db, id, attachmentId);
+    if (!a) throw new AppError('rights_case_not_found', { what: '附件 / attachment', id: attachmentId });
+    return {
+      fileName: a.file_name,
+      contentType: a.content_type,
+      sha256: a.sha256,
+      content: Buffer.from(a.content),
+    };
+  }
+
+  async function getObjection(actor: Actor, id: number): Promise<ObjectionView> {
+    return objectionView(db, await loadObjection(db, actor, id, false));
+  }
+
+  async function listObjections(
+    actor: Actor,
+    f: {
+      uscc?: string | undefined;
+      status?: string | undefined;
+      open?: boolean | undefined;
+      limit?: number | undefined;
+    },
+  ): Promise<ObjectionView[]> {
+    const filter: repo.ObjectionFilter = {
+      status: f.status,
+      open: f.open,
+      limit: Math.min(f.limit ?? 100, 500),
+      uscc: f.uscc,
+    };
+    if (actor.type === 'enterprise') filter.uscc = subjectOf(actor);
+    else if (actor.type === 'provider') filter.providerId = actor.orgId ?? '-';
+    else if (actor.type !== 'operator' && actor.type !== 'system') throw new AppError('forbidden', {});
+    const rows = await repo.listObjections(db, filter);
+    return Promise.all(rows.map((r) => objectionView(db, r)));
+  }
+
+  /**
+   * The periodic check: every open step past its due date escalates once per missed deadline
+   * (level + 1, a history row and a ledger entry). Overdue is also computed on every read.
+   */
+  async function checkOverdue(): Promise<{ escalated: number[] }> {
+    const today = chinaDay(clock());
+    const cal = await calendar();
+    return db.transaction().execute(async (trx) => {
+      const rows = await repo.listOverdueObjections(trx, today);
+      for (const row of rows) {
+        const level = row.escalation_level + 1;
+        await repo.updateObjection(trx, row.id, { escalation_level: level, escalated_due_on: row.due_on });
+        const late = workingDaysBetween(row.due_on!, today, cal);
+        await event(trx, {
+          uscc: row.uscc,
+          caseType: 'objection',
+          caseId: row.id,
+          event: 'escalated',
+          actor: platform,
+          note: `逾期 ${late} 个工作日，升级至第 ${level} 级 / ${late} working days late, escalated to level ${level}`,
+          data: { status: row.status, dueOn: row.due_on, level },
+        });
+        await enqueueLedgerEntries(trx, [
+          ledgerOf('objection', 'objections', row.id, row.uscc, {
+            action: 'escalated',
+            status: row.status,
+            due_on: row.due_on,
+            level,
+          }),
+        ]);
+      }
+      return { escalated: rows.map((r) => Number(r.id)) };
+    });
+  }
+
+  // ---------------------------------------------------------------- commitments and declarations
+
+  function commitmentView(c: repo.CommitmentRow): CommitmentView {
+    return {
+      id: Number(c.id),
+      uscc: c.uscc,
+      textVersion: c.text_version,
+      textSha256: c.text_sha256,
+      purpose: c.purpose,
+      signerName: c.signer_name,
+      signedAt: iso(c.signed_at)!,
+      status: c.status,
+      brokenReason: c.broken_reason,
+    };
+  }
+
+  function currentCommitmentText() {
+    const t = commitmentTextOn(cfg, chinaDay(clock()));
+    return { ...t, sha256: sha256(`${t.zh}\n${t.en}`) };
+  }
+
+  async function signCommitment(
+    actor: Actor,
+    input: { purpose: 'repair' | 'declaration' | 'general'; signerName: string; textVersion: string },
+  ): Promise<CommitmentView> {
+    const uscc = subjectOf(actor);
+    const text = currentCommitmentText();
+    if (input.textVersion !== text.version) {
+      throw new AppError('commitment_required', { version: text.version });
+    }
+    return db.transaction().execute(async (trx) => {
+      const row = await repo.insertCommitment(trx, {
+        uscc,
+        text_version: text.version,
+        text_sha256: text.sha256,
+        purpose: input.purpose,
+        signed_by: actorRef(actor).id ?? uscc,
+        signer_name: input.signerName,
+        signed_at: clock(),
+        broken_reason: null,
+        broken_at: null,
+      });
+      await event(trx, {
+        uscc,
+        caseType: 'commitment',
+        caseId: row.id,
+        event: 'signed',
+        actor,
+        data: { textVersion: text.version },
+      });
+      await enqueueLedgerEntries(trx, [
+        ledgerOf('commitment', 'commitments', row.id, uscc, {
+          action: 'signed',
+          text_version: text.version,
+          text_sha256: text.sha256,
+          purpose: input.purpose,
+        }),
+      ]);
+      return commitmentView(row);
+    });
+  }
+
+  async function listCommitments(actor: Actor, uscc: string): Promise<CommitmentView[]> {
+    return (await repo.listCommitments(db, uscc)).map(commitmentView);
+  }
+
+  function declarationView(d: repo.DeclarationRow): DeclarationView {
+    const t = cfg.declarationTypes.find((x) => x.code === d.declaration_type);
+    return {
+      id: Number(d.id),
+      uscc: d.uscc,
+      type: d.declaration_type,
+      typeLabel: { zh: t?.zh ?? d.declaration_type, en: t?.en ?? d.declaration_type },
+      data: d.data as Record<string, unknown>,
+      commitmentId: Number(d.commitment_id),
+      status: d.status,
+      mark: { code: 'self_declared', zh: '自愿申报', en: 'Self-declared' },
+      declaredAt: iso(d.declared_at)!,
+    };
+  }
+
+  async function declare(
+    actor: Actor,
+    input: { type: string; data: Record<string, unknown>; commitmentId: number },
+  ): Promise<DeclarationView> {
+    const uscc = subjectOf(actor);
+    if (!cfg.declarationTypes.some((t) => t.code === input.type)) {
+      throw new AppError('declaration_type_unknown', { type: input.type });
+    }
+    return db.transaction().execute(async (trx) => {
+      const c = await repo.findCommitment(trx, input.commitmentId);
+      if (!c || c.uscc !== uscc || c.status !== 'in_force') {
+        throw new AppError('commitment_required', { version: currentCommitmentText().version });
+      }
+      const json = JSON.stringify(input.data);
+      const row = await repo.insertDeclaration(trx, {
+        uscc,
+        declaration_type: input.type,
+        data: json,
+        data_sha256: sha256(json),
+        commitment_id: c.id,
+        declared_by: actorRef(actor).id ?? uscc,
+        declared_at: clock(),
+      });
+      await event(trx, {
+        uscc,
+        caseType: 'declaration',
+        caseId: row.id,
+        event: 'declared',
+        actor,
+        data: { type: input.type, commitmentId: Number(c.id) },
+      });
+      await enqueueLedgerEntries(trx, [
+        ledgerOf('commitment', 'declarations', row.id, uscc, {
+          action: 'declared',
+          type: input.type,
+          data_sha256: sha256(json),
+          commitment_id: Number(c.id),
+        }),
+      ]);
+      return declarationView(row);
+    });
+  }
+
+  /** Declarations are public under the public commitment; each is marked 自愿申报. */
+  async function listDeclarations(actor: Actor, uscc: string): Promise<DeclarationView[]> {
+    const all = actor.type === 'operator' || (actor.type === 'enterprise' && actor.uscc === uscc);
+    return (await repo.listDeclarations(db, uscc, !all)).map(declarationView);
+  }
+
+  /** Operator: a commitment found broken; its declarations stop being shown as declared. */
+  async function breakCommitment(
+    actor: Actor,
+    id: number,
+    input: { reason: string },
+  ): Promise<CommitmentView> {
+    return db.transaction().execute(async (trx) => {
+      const row = await repo.markCommitmentBroken(trx, id, input.reason, clock());
+      if (!row) {
+        throw new AppError('rights_case_not_found', { what: '有效的信用承诺 / commitment in force', id });
+      }
+      const n = await repo.setDeclarationsOfCommitment(trx, id, 'contradicted');
+      await event(trx, {
+        uscc: row.uscc,
+        caseType: 'commitment',
+        caseId: id,
+        event: 'broken',
+        actor,
+        note: input.reason,
+        data: { declarationsContradicted: n },
+      });
+      await enqueueLedgerEntries(trx, [
+        ledgerOf('commitment', 'commitments', id, row.uscc, {
+          action: 'broken',
+          reason_sha256: sha256(input.reason),
+          declarations: n,
+        }),
+      ]);
+      return commitmentView(row);
+    });
+  }
+
+  // ---------------------------------------------------------------- credit repair
+
+  async function repairView(d: Db, r: repo.RepairRow): Promise<RepairView> {
+    const today = chinaDay(clock());
+    const events = await repo.listEvents(d, 'repair', r.id);
+    return {
+      id: Number(r.id),
+      uscc: r.uscc,
+      recordId: Number(r.record_id),
+      kindCode: r.kind_code,
+      severity: r.severity,
+      decidedOn: r.decided_on,
+      regime: r.rule_regime,
+      minUntil: r.min_until,
+      maxUntil: r.max_until,
+      penaltyFulfilled: r.penalty_fulfilled,
+      evidenceSha256: r.evidence_sha256,
+      commitmentId: r.commitment_id === null ? null : Number(r.commitment_id),
+      greenChannel: r.green_channel,
+      status: r.status,
+      statusLabel: repairStatus[r.status]!,
+      refusals: (r.refusal as Refusal[] | null) ?? [],
+      reviewNote: r.review_note,
+      dueOn: r.closed_at === null ? r.due_on : null,
+      overdue: r.closed_at === null && !!r.due_on && r.due_on < today,
+      appliedAt: iso(r.applied_at)!,
+      closedAt: iso(r.closed_at),
+      history: events.map(eventView),
+    };
+  }
+
+  /**
+   * An application for one record. Eligibility is checked at once; a refusal is kept as a closed
+   * case with its reasons (zh/en), so the enterprise sees why and can apply again later.
+   */
+  async function applyForRepair(
+    actor: Actor,
+    input: {
+      recordId: number;
+      penaltyFulfilled: boolean;
+      fulfilmentNote?: string | undefined;
+      evidence?: AttachmentInput[] | undefined;
+      commitmentId?: number | undefined;
+      greenChannel?: boolean | undefined;
+    },
+  ): Promise<RepairView> {
+    const uscc = subjectOf(actor);
+    const { cal, cat } = await prepare();
+    return db.transaction().execute(async (trx) => {
+      const rec = await recordOf(trx, uscc, input.recordId, 'repair');
+      const kind = kindOf(cat, rec.kindCode);
+      const fromField = kind.publicity?.from_field ?? kind.date_field;
+      const decidedOn =
+        (fromField && typeof rec.data[fromField] === 'string' ? (rec.data[fromField] as string) : null) ??
+        rec.occurredOn;
+      const periods = repairPeriods(cfg, { kindCode: rec.kindCode, data: rec.data, decidedOn });
+      const existing = await repo.findOpenRepair(trx, uscc, input.recordId);
+      if (existing) {
+        throw new AppError('conflict', {
+          detail: `修复申请 ${existing.id} 已存在 / repair ${existing.id} exists`,
+        });
+      }
+      let commitment: repo.CommitmentRow | undefined;
+      if (input.commitmentId !== undefined) {
+        const c = await repo.findCommitment(trx, input.commitmentId);
+        if (c && c.uscc === uscc && c.status === 'in_force') commitment = c;
+      }
+      const evidence = (input.evidence ?? []).map((e) => sha256(Buffer.from(e.content, 'base64')));
+      const today = chinaDay(clock());
+      const refusals = repairRefusals({
+        today,
+        periods,
+        penaltyFulfilled: input.penaltyFulfilled,
+        evidenceCount: evidence.length,
+        commitmentSigned: !!commitment,
+        negative: kind.negative,
+      });
+      const green = !!input.greenChannel;
+      const days = green
+        ? cfg.repairDeadlines.greenChannelReviewWorkingDays
+        : cfg.repairDeadlines.reviewWorkingDays;
+      const dueOn = refusals.length ? null : addWorkingDays(today, days, cal);
+      const row = await repo.insertRepair(trx, {
+        uscc,
+        record_id: input.recordId,
+        kind_code: rec.kindCode,
+        severity: periods.severity,
+        decided_on: decidedOn,
+        rule_regime: periods.regime.id,
+        min_until: periods.minUntil,
+        max_until: periods.maxUntil,
+        penalty_fulfilled: input.penaltyFulfilled,
+        fulfilment_note: input.fulfilmentNote ?? null,
+        evidence_sha256: evidence,
+        commitment_id: commitment?.id ?? null,
+        green_channel: green,
+        status: refusals.length ? 'refused' : 'under_review',
+        refusal: refusals.length ? JSON.stringify(refusals) : null,
+        review_note: null,
+        due_on: dueOn,
+        applied_by: actorRef(actor).id ?? uscc,
+        applied_at: clock(),
+        closed_at: refusals.length ? clock() : null,
+      });
+      await event(trx, {
+        uscc,
+        caseType: 'repair',
+        caseId: row.id,
+        event: refusals.length ? 'refused' : 'applied',
+        actor,
+        note: refusals.map((r) => `${r.zh} / ${r.en}`).join('；') || null,
+        data: { dueOn, greenChannel: green, override: periods.override },
+      });
+      await enqueueLedgerEntries(trx, [
+        ledgerOf('repair', 'repairs', row.id, uscc, {
+          action: refusals.length ? 'refused' : 'applied',
+          record_id: input.recordId,
+          severity: periods.severity,
+          regime: periods.regime.id,
+          refusals: refusals.map((r) => r.code),
+          evidence_sha256: evidence,
+          commitment_id: commitment ? Number(commitment.id) : null,
+          green_channel: green,
+          due_on: dueOn,
+        }),
+      ]);
+      return repairView(trx, row);
+    });
+  }
+
+  async function loadRepair(trx: Db, actor: Actor, id: number, forUpdate: boolean): Promise<repo.RepairRow> {
+    const row = await repo.findRepair(trx, id, forUpdate);
+    const visible =
+      row &&
+      (actor.type === 'operator' ||
+        actor.type === 'system' ||
+        (actor.type === 'enterprise' && actor.uscc === row.uscc));
+    if (!row || !visible) throw new AppError('rights_case_not_found', { what: '信用修复申请 / repair', id });
+    return row;
+  }
+
+  /** Operator review: approved → the record is marked 已修复 (hidden from institutions and the public). */
+  async function reviewRepair(
+    actor: Actor,
+    id: number,
+    input: { approve: boolean; note?: string | undefined },
+  ): Promise<RepairView> {
+    await prepare();
+    return db.transaction().execute(async (trx) => {
+      const row = await loadRepair(trx, actor, id, true);
+      if (row.status !== 'under_review') {
+        throw new AppError('rights_step_invalid', { status: row.status, action: 'review' });
+      }
+      const status = input.approve ? 'repaired' : 'rejected';
+      const done = await repo.updateRepair(trx, row.id, {
+        status,
+        review_note: input.note ?? null,
+        closed_at: clock(),
+      });
+      if (input.approve) {
+        await addRecordMark(trx, {
+          recordId: Number(row.record_id),
+          uscc: row.uscc,
+          mark: 'repaired',
+          sourceTable: 'repairs',
+          sourceId: row.id,
+          note: input.note ?? null,
+        });
+      }
+      await event(trx, {
+        uscc: row.uscc,
+        caseType: 'repair',
+        caseId: row.id,
+        event: status,
+        actor,
+        note: input.note ?? null,
+      });
+      await enqueueLedgerEntries(trx, [
+        ledgerOf('repair', 'repairs', row.id, row.uscc, {
+          action: status,
+          record_id: Number(row.record_id),
+          actor: actorRef(actor),
+        }),
+      ]);
+      await notify(trx, row.uscc, 'repair', row.id, input.approve ? 'repaired' : 'repair_rejected');
+      return repairView(trx, done);
+    });
+  }
+
+  async function getRepair(actor: Actor, id: number): Promise<RepairView> {
+    return repairView(db, await loadRepair(db, actor, id, false));
+  }
+
+  /** Open cases first, green channel first among them, then the earliest deadline. */
+  async function listRepairs(
+    actor: Actor,
+    f: { uscc?: string | undefined; status?: string | undefined; limit?: number | undefined },
+  ): Promise<RepairView[]> {
+    const uscc = actor.type === 'enterprise' ? subjectOf(actor) : f.uscc;
+    if (actor.type !== 'enterprise' && actor.type !== 'operator' && actor.type !== 'system') {
+      throw new AppError('forbidden', {});
+    }
+    const rows = await repo.listRepairs(db, { uscc, status: f.status, limit: Math.min(f.limit ?? 100, 500) });
+    return Promise.all(rows.map((r) => repairView(db, r)));
+  }
+
+  return {
+    calendar,
+    importCalendarYear,
+    config: cfg,
+    currentCommitmentText,
+    fileObjection,
+    acceptObjection,
+    forwardObjection,
+    answerObjection,
+    decideObjection,
+    getObjection,
+    getObjectionAttachment,
+    listObjections,
+    checkOverdue,
+    signCommitment,
+    listCommitments,
+    declare,
+    listDeclarations,
+    breakCommitment,
+    applyForRepair,
+    reviewRepair,
+    getRepair,
+    listRepairs,
+  };
+}
+
+function eventView(e: repo.EventRow): CaseEvent {
+  return {
+    event: e.event,
+    actorType: e.actor_type,
+    actorId: e.actor_id,
+    note: e.note,
+    data: e.data,
+    at: new Date(e.at).toISOString(),
+  };
+}
+
+export type RightsService = ReturnType<typeof createRightsService>;

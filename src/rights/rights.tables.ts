@@ -1,0 +1,137 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** A timestamptz: written as Date or ISO text, read as Date. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A date column, read as YYYY-MM-DD text. */
+type Day = ColumnType<string, string, string>;
+type Json = ColumnType<unknown, string, string>;
+
+/** An operator's import of one year of the working-day calendar (overrides the shipped file). */
+export interface WorkingCalendarYearsTable {
+  year: number;
+  doc: Json;
+  imported_by: string;
+  imported_at: Timestamp;
+}
+
+/** An objection (异议) to one record, or one field of it. */
+export interface ObjectionsTable {
+  id: Generated<string>;
+  uscc: string;
+  record_id: string | number;
+  kind_code: string;
+  /** The provider responsible for the record (it answers the 协查). */
+  provider_id: string;
+  field_code: string | null;
+  reasons: string;
+  /** filed | accepted | forwarded | answered | rejected | decided */
+  status: string;
+  /** rejected_at_filing | upheld (record stands) | corrected | withdrawn */
+  outcome: string | null;
+  /** confirm | correct | withdraw */
+  provider_answer: string | null;
+  provider_note: string | null;
+  decision_note: string | null;
+  /** China day the current step started; due_on = that + the step's working days. */
+  step_started_on: Day;
+  due_on: Day | null;
+  escalation_level: Generated<number>;
+  /** The due date already escalated (one escalation per missed deadline). */
+  escalated_due_on: Day | null;
+  filed_by: string;
+  filed_at: Timestamp;
+  closed_at: Timestamp | null;
+}
+
+export interface ObjectionAttachmentsTable {
+  id: Generated<string>;
+  objection_id: string | number;
+  uscc: string;
+  file_name: string;
+  content_type: string;
+  size_bytes: number;
+  sha256: string;
+  content: Buffer;
+}
+
+/** A signed public credit commitment (信用承诺) of a subject. */
+export interface CommitmentsTable {
+  id: Generated<string>;
+  uscc: string;
+  text_version: string;
+  text_sha256: string;
+  /** repair | declaration | general */
+  purpose: string;
+  signed_by: string;
+  signer_name: string;
+  signed_at: Timestamp;
+  status: Generated<string>;
+  broken_reason: string | null;
+  broken_at: Timestamp | null;
+}
+
+/** A credit repair (信用修复) application for one record. */
+export interface RepairsTable {
+  id: Generated<string>;
+  uscc: string;
+  record_id: string | number;
+  kind_code: string;
+  /** minor | general | serious */
+  severity: string;
+  decided_on: Day | null;
+  /** The rule set applied (e.g. 2026-04-01 信用修复管理办法). */
+  rule_regime: string;
+  min_until: Day | null;
+  max_until: Day | null;
+  penalty_fulfilled: boolean;
+  fulfilment_note: string | null;
+  evidence_sha256: ColumnType<string[], string[] | undefined, string[]>;
+  commitment_id: string | number | null;
+  green_channel: Generated<boolean>;
+  /** refused | under_review | repaired | rejected */
+  status: string;
+  refusal: Json | null;
+  review_note: string | null;
+  due_on: Day | null;
+  applied_by: string;
+  applied_at: Timestamp;
+  closed_at: Timestamp | null;
+}
+
+/** Voluntarily declared information (自愿申报), under a signed commitment. */
+export interface DeclarationsTable {
+  id: Generated<string>;
+  uscc: string;
+  declaration_type: string;
+  data: Json;
+  data_sha256: string;
+  commitment_id: string | number;
+  /** declared | withdrawn | contradicted */
+  status: Generated<string>;
+  declared_by: string;
+  declared_at: Timestamp;
+}
+
+/** The history of every case (filings, decisions, deadlines, notifications to the subject). */
+export interface RightsEventsTable {
+  id: Generated<string>;
+  uscc: string;
+  case_type: string;
+  case_id: string | number;
+  event: string;
+  actor_type: string;
+  actor_id: string | null;
+  note: string | null;
+  data: ColumnType<unknown, string | undefined, string>;
+  at: Timestamp;
+}
+
+export interface RightsTables {
+  working_calendar_years: WorkingCalendarYearsTable;
+  objections: ObjectionsTable;
+  objection_attachments: ObjectionAttachmentsTable;
+  commitments: CommitmentsTable;
+  repairs: RepairsTable;
+  declarations: DeclarationsTable;
+  rights_events: RightsEventsTable;
+}

@@ -1,0 +1,206 @@
+import { Button, Card, Form, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { api } from '../../api/client.ts';
+import { useApi } from '../../api/hooks.ts';
+import type { SubjectSearchResult, SubjectSummary } from '../../api/types.ts';
+import { DictCascader } from '../../components/DictCascader.tsx';
+import { PageHeader } from '../../components/PageHeader.tsx';
+import { ProblemAlert } from '../../components/ProblemAlert.tsx';
+import { SubjectTypeTag } from '../../components/SubjectTypeTag.tsx';
+import { Uscc } from '../../components/Uscc.tsx';
+import { formatDate, looksLikeUscc, normalizeUscc } from '../../format/format.ts';
+import { useI18n } from '../../i18n/i18n.tsx';
+
+const subjectTypes = [
+  'enterprise',
+  'individual_business',
+  'farmer_cooperative',
+  'rural_collective',
+  'other',
+] as const;
+
+interface Filters {
+  q?: string;
+  region?: string;
+  industry?: string;
+  type?: string;
+}
+
+/** Subject search for institutions (企业查询): name fragment or code, region, industry, type. */
+export function SearchPage() {
+  const { t } = useI18n();
+  const navigate = useNavigate();
+  const [params, setParams] = useSearchParams();
+  const [form] = Form.useForm<Filters>();
+  const filters: Filters = {
+    q: params.get('q') ?? undefined,
+    region: params.get('region') ?? undefined,
+    industry: params.get('industry') ?? undefined,
+    type: params.get('type') ?? undefined,
+  };
+  const [page, setPage] = useState(1);
+  const any = Object.values(filters).some(Boolean);
+  const key = params.toString();
+  const res = useApi(
+    (signal) =>
+      api.get<SubjectSearchResult>(
+        '/api/v1/subjects',
+        {
+          q: filters.q && looksLikeUscc(filters.q) ? normalizeUscc(filters.q) : filters.q,
+          region: filters.region,
+          industry: filters.industry,
+          type: filters.type,
+          page,
+          pageSize: 20,
+        },
+        signal,
+      ),
+    [key, page],
+    any,
+  );
+  return (
+    <div className="xr-page">
+      <PageHeader title={t('nav.inst.search')} subtitle={t('instSearch.subtitle')} />
+      <Card style={{ marginBottom: 16 }}>
+        <Form<Filters>
+          form={form}
+          layout="inline"
+          initialValues={filters}
+          style={{ rowGap: 12 }}
+          onFinish={(v) => {
+            setPage(1);
+            const next = new URLSearchParams();
+            for (const [k, val] of Object.entries(v)) {
+              if (typeof val === 'string' && val.trim()) next.set(k, val.trim());
+            }
+            setParams(next);
+          }}
+        >
+          <Form.Item name="q" label={t('instSearch.q')}>
+            <Input
+              allowClear
+              placeholder={t('lookup.placeholder')}
+              style={{ width: 260 }}
+              data-testid="inst-q"
+            />
+          </Form.Item>
+          <Form.Item name="region" label={t('subject.region')}>
+            <DictCascader
+              endpoint="/api/v1/regions"
+              leafLevel={3}
+              placeholder={t('instSearch.anyRegion')}
+              testId="inst-region"
+            />
+          </Form.Item>
+          <Form.Item name="industry" label={t('subject.industry')}>
+            <DictCascader
+              endpoint="/api/v1/industries"
+              leafLevel={4}
+              placeholder={t('instSearch.anyIndustry')}
+            />
+          </Form.Item>
+          <Form.Item name="type" label={t('instSearch.type')}>
+            <Select
+              allowClear
+              style={{ width: 160 }}
+              placeholder={t('common.all')}
+              options={subjectTypes.map((s) => ({ value: s, label: t(`subjectType.${s}`) }))}
+            />
+          </Form.Item>
+          <Form.Item>
+            <Space>
+              <Button type="primary" htmlType="submit" data-testid="inst-search">
+                {t('action.search')}
+              </Button>
+              <Button
+                onClick={() => {
+                  form.resetFields();
+                  setParams(new URLSearchParams());
+                }}
+              >
+                {t('instSearch.reset')}
+              </Button>
+            </Space>
+          </Form.Item>
+        </Form>
+      </Card>
+      <ProblemAlert error={res.error} onRetry={res.reload} style={{ marginBottom: 16 }} />
+      <Card>
+        {!any ? (
+          <Typography.Text type="secondary">{t('instSearch.hint')}</Typography.Text>
+        ) : (
+          <Table<SubjectSummary>
+            rowKey="uscc"
+            loading={res.loading}
+            dataSource={res.data?.items ?? []}
+            scroll={{ x: 'max-content' }}
+            onRow={(s) =>
+              ({
+                onClick: () => navigate(`/institution/subjects/${s.uscc}`),
+                className: 'xr-clickable',
+                'data-testid': 'inst-result',
+              }) as React.HTMLAttributes<HTMLElement>
+            }
+            pagination={{
+              current: page,
+              pageSize: 20,
+              total: res.data?.total ?? 0,
+              onChange: setPage,
+              showSizeChanger: false,
+              size: 'small',
+              showTotal: (n) => t(res.data?.totalIsLowerBound ? 'lookup.countMore' : 'lookup.count', { n }),
+            }}
+            columns={[
+              {
+                key: 'name',
+                title: t('subject.name'),
+                render: (_, s) => (
+                  <Space size={4} wrap>
+                    <Link to={`/institution/subjects/${s.uscc}`}>{s.name || t('subject.unnamed')}</Link>
+                    {s.provisional && <Tag color="orange">{t('subject.provisional')}</Tag>}
+                  </Space>
+                ),
+              },
+              {
+                key: 'uscc',
+                title: t('subject.uscc'),
+                render: (_, s) => <Uscc value={s.uscc} copyable={false} />,
+              },
+              {
+                key: 'type',
+                title: t('instSearch.type'),
+                render: (_, s) => <SubjectTypeTag label={s.typeLabel} />,
+                responsive: ['md'],
+              },
+              {
+                key: 'region',
+                title: t('subject.region'),
+                render: (_, s) => s.region?.name ?? s.region?.code ?? '—',
+                responsive: ['md'],
+              },
+              {
+                key: 'industry',
+                title: t('subject.industry'),
+                render: (_, s) => s.industry?.name ?? s.industry?.code ?? '—',
+                responsive: ['lg'],
+              },
+              {
+                key: 'est',
+                title: t('subject.established'),
+                render: (_, s) => formatDate(s.establishedOn),
+                responsive: ['lg'],
+              },
+              {
+                key: 'status',
+                title: t('subject.regStatus'),
+                render: (_, s) => s.status ?? '—',
+                responsive: ['xl'],
+              },
+            ]}
+          />
+        )}
+      </Card>
+    </div>
+  );
+}
