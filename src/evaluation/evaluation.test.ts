@@ -263,11 +263,13 @@ describe('evaluation', () => {
             broken_at: brokenAt ? new Date(brokenAt) : null,
           })
           .execute();
+      assert.equal(await ev.countPending(), 0);
       await commitment('in_force', null);
       await commitment('broken', '2026-02-01T00:00:00Z');
-      // Commitments are another module's table: its changes reach the next full run (or enqueueSubjects).
-      await ev.enqueueSubjects([clean]);
-      await ev.run({ mode: 'incremental', asOf: AS_OF });
+      // Commitments are inputs of the model: signing one queues the subject like a new record does.
+      assert.equal(await ev.countPending(), 1, 'a signed commitment queues its subject');
+      const run = await ev.run({ mode: 'incremental', asOf: AS_OF });
+      assert.equal(run.subjectsEvaluated, 1);
       const view = await ev.getSubjectEvaluation(operator, clean);
       const broken = view.indicators!.find((i) => i.code === 'commitments_broken')!;
       assert.equal(broken.value, 1);
