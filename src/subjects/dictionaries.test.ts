@@ -53,6 +53,21 @@ describe('region dictionary (GB/T 2260)', () => {
     assert.equal(findRegion('419001')?.parent_code, '419000');
   });
 
+  it('has the county-level units of every province, and no statistical-only zone codes', () => {
+    const provinces = regionItems().filter((r) => r.level === 1);
+    assert.equal(provinces.length, 34);
+    // 台湾、香港、澳门 have no county-level codes in GB/T 2260
+    for (const p of provinces.filter((x) => !['710000', '810000', '820000'].includes(x.code))) {
+      const counties = regionItems().filter((r) => r.level === 3 && r.code.startsWith(p.code.slice(0, 2)));
+      assert.ok(counties.length >= 10, `${p.code} ${p.name}: ${counties.length}`);
+    }
+    assert.equal(findRegion('440305')?.name, '南山区');
+    assert.equal(findRegion('440305')?.parent_code, '440300');
+    assert.equal(findRegion('330106')?.name, '西湖区');
+    assert.equal(findRegion('410171'), undefined); // 郑州经济技术开发区: a statistical code only
+    assert.ok(regionItems().filter((r) => r.level === 3).length > 2800);
+  });
+
   it('links every item to an existing parent', () => {
     for (const r of regionItems()) if (r.parent_code) assert.ok(findRegion(r.parent_code), r.code);
     for (const i of industryItems()) if (i.parent_code) assert.ok(findIndustry(i.parent_code), i.code);
