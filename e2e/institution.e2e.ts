@@ -23,7 +23,30 @@ describe('institution portal', () => {
     await page.getByTestId('inst-search').click();
     const hit = page.getByTestId('inst-result').filter({ hasText: fx.enterprise.uscc });
     await hit.waitFor();
+    // the grade is shown to the institution; filtering by it keeps the subject, another grade drops it
+    const grade = (await hit.getByTestId('result-grade').innerText()).trim();
+    assert.match(grade, /^[A-D]\+?$/);
+    const pickGrade = async (g: string) => {
+      await page.getByTestId('inst-grade').click();
+      await page
+        .locator('.ant-select-dropdown:visible')
+        .getByText(new RegExp(`^${g.replace('+', '\\+')} · `))
+        .click();
+      await page.getByTestId('inst-search').click();
+      await page.waitForURL(new RegExp(`grade=${encodeURIComponent(g)}`));
+    };
+    await pickGrade(grade);
+    await hit.waitFor();
+    assert.equal(await hit.getByTestId('result-grade').innerText(), grade);
     await shot(page, 'institution-search');
+    const other = grade === 'D' ? 'A' : 'D';
+    await pickGrade(other);
+    await page.locator('.ant-table-tbody').waitFor();
+    await page.waitForFunction(
+      (u) => !document.querySelector('.ant-table-tbody')?.textContent?.includes(u),
+      fx.enterprise.uscc,
+    );
+    await pickGrade(grade);
     await hit.click();
     await page.waitForURL(new RegExp(`/institution/subjects/${fx.enterprise.uscc}`));
     assert.equal((await page.getByTestId('subject-name').innerText()).trim(), fx.enterprise.name);

@@ -156,6 +156,8 @@ export interface SubjectFilter {
   /** industry_code between these, or equal to a bare 门类 letter. */
   industry?: { from: string; to: string; letter?: string | undefined } | undefined;
   type?: string | undefined;
+  /** The subject's current evaluation grade (subject_grades: the latest score of each subject). */
+  grade?: string | undefined;
 }
 
 export interface SubjectSearch {
@@ -184,6 +186,19 @@ export interface SubjectListRow {
   established_on: string | null;
   legal_rep_name: string | null;
   is_provisional: boolean;
+  /** Current evaluation grade; null when never evaluated. */
+  grade: string | null;
+}
+
+/**
+ * The subjects of a query, joined to their current grade when the filter names one: a join by
+ * primary key on the narrow subject_grades table (or, for a grade listing, a range of its
+ * (grade, uscc) index), never a latest-score subquery per subject.
+ */
+function fromSql(f: SubjectFilter) {
+  return f.grade
+    ? sql`subjects s JOIN subject_grades g ON g.uscc = s.uscc AND g.grade = ${f.grade}`
+    : sql`subjects s`;
 }
 
 function filterSql(f: SubjectFilter) {
@@ -206,7 +221,14 @@ function likeEscape(s: string): string {
 
 const listColumns = sql`
   s.uscc, s.name, s.subject_type, s.region_code, r.name AS region_name, s.industry_code,
-  i.name AS industry_name, s.registration_status, s.established_on, s.legal_rep_name, s.is_provisional`;
+  i.name AS industry_name, s.registration_status, s.established_on, s.legal_rep_name, s.is_provisional,
+  sg.grade AS grade`;
+
+/** Dictionaries and current grade of the rows shown (a page: one primary-key probe each). */
+const listJoins = sql`
+    LEFT JOIN regions r ON r.code = s.region_code
+    LEFT JOIN industries i ON i.code = s.industry_code
+    LEFT JOIN subject_grades sg ON sg.uscc = s.uscc`;
 
 /**
  * Ranked search in one statement: exact USCC (rank 0), USCC prefix (1), exact name (2), name prefix
@@ -216,22 +238,23 @@ const listColumns = sql`
  */
 function searchQuery(s: SubjectSearch) {
   const where = filterSql(s.filter);
+  const from = fromSql(s.filter);
   const branches = [];
   if (s.exactUscc) {
-    branches.push(sql`(SELECT s.uscc, 0 AS rank, length(s.name) AS len FROM subjects s
+    branches.push(sql`(SELECT s.uscc, 0 AS rank, length(s.name) AS len FROM ${from}
       WHERE s.uscc = ${s.exactUscc} AND ${where})`);
   }
   if (s.usccPrefix) {
-    branches.push(sql`(SELECT s.uscc, 1 AS rank, length(s.name) AS len FROM subjects s
+    branches.push(sql`(SELECT s.uscc, 1 AS rank, length(s.name) AS len FROM ${from}
       WHERE s.uscc LIKE ${`${likeEscape(s.usccPrefix)}%`} AND ${where} LIMIT ${s.cap})`);
   }
   if (s.fragment) {
     const f = s.fragment.text;
-    branches.push(sql`(SELECT s.uscc, 2 AS rank, length(s.name) AS len FROM subjects s
+    branches.push(sql`(SELECT s.uscc, 2 AS rank, length(s.name) AS len FROM ${from}
       WHERE s.name = ${f} AND ${where} LIMIT ${s.cap})`);
-    branches.push(sql`(SELECT s.uscc, 3 AS rank, length(s.name) AS len FROM subjects s
+    branches.push(sql`(SELECT s.uscc, 3 AS rank, length(s.name) AS len FROM ${from}
       WHERE s.name LIKE ${`${likeEscape(f)}%`} AND ${where} LIMIT ${s.cap})`);
-    branches.push(sql`(SELECT s.uscc, 4 AS rank, length(s.name) AS len FROM subjects s
+    branches.push(sql`(SELECT s.uscc, 4 AS rank, length(s.name) AS len FROM ${from}
       WHERE s.name_bigrams @> ${s.fragment.grams}::text[]
         AND ${/[a-z]/i.test(f) ? sql`s.name ILIKE ${`%${likeEscape(f)}%`}` : sql`s.name LIKE ${`%${likeEscape(f)}%`}`}
         AND ${where} LIMIT ${s.cap})`);
@@ -248,8 +271,7 @@ function searchQuery(s: SubjectSearch) {
       (SELECT max(c)::int FROM (SELECT count(*) AS c FROM hits GROUP BY rank) x) AS branch_max
     FROM page p
     JOIN subjects s ON s.uscc = p.uscc
-    LEFT JOIN regions r ON r.code = s.region_code
-    LEFT JOIN industries i ON i.code = s.industry_code
+    ${listJoins}
     ORDER BY p.rank, p.len, p.uscc
   `;
 }
@@ -285,7 +307,7 @@ export async function listSubjectRows(
   const where = filterSql(filter);
   const rows = await listQuery(filter, limit, offset).execute(db);
   const count = await sql<{ n: number }>`
-    SELECT count(*)::int AS n FROM (SELECT 1 FROM subjects s WHERE ${where} LIMIT ${cap + 1}) x
+    SELECT count(*)::int AS n FROM (SELECT 1 FROM ${fromSql(filter)} WHERE ${where} LIMIT ${cap + 1}) x
   `.execute(db);
   const n = count.rows[0]?.n ?? 0;
   return { rows: rows.rows, total: Math.min(n, cap), capped: n > cap };
@@ -298,8 +320,7 @@ export async function findSubjectDetailRow(
   const r = await sql<SubjectListRow>`
     SELECT ${listColumns}
     FROM subjects s
-    LEFT JOIN regions r ON r.code = s.region_code
-    LEFT JOIN industries i ON i.code = s.industry_code
+    ${listJoins}
     WHERE s.uscc = ${uscc}
   `.execute(db);
   return r.rows[0];
@@ -321,15 +342,16 @@ function listOrder(f: SubjectFilter) {
   if (f.region) return sql`s.region_code, s.uscc`;
   if (f.industry) return sql`s.industry_code, s.uscc`;
   if (f.type) return sql`s.subject_type, s.uscc`;
+  // A grade alone: the (grade, uscc) index of subject_grades serves the page.
+  if (f.grade) return sql`g.uscc`;
   return sql`s.uscc`;
 }
 
 function listQuery(filter: SubjectFilter, limit: number, offset: number) {
   return sql<SubjectListRow>`
     SELECT ${listColumns}
-    FROM subjects s
-    LEFT JOIN regions r ON r.code = s.region_code
-    LEFT JOIN industries i ON i.code = s.industry_code
+    FROM ${fromSql(filter)}
+    ${listJoins}
     WHERE ${filterSql(filter)}
     ORDER BY ${listOrder(filter)} LIMIT ${limit} OFFSET ${offset}
   `;

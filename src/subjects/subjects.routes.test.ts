@@ -3,6 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { createTestApp, type TestApp } from '../test/app.ts';
 import { usccCheckChar } from '../shared/identifiers.ts';
 import { buildSubjects } from './subjects.factory.ts';
+import { loginAs } from '../accounts/accounts.testing.ts';
+import { insertScores } from '../evaluation/evaluation.repository.ts';
 
 function uscc(first17: string): string {
   return first17 + usccCheckChar(first17);
@@ -99,5 +101,29 @@ describe('subject routes (anonymous)', () => {
     assert.equal(sections.json().items.length, 20);
     const divisions = await t.inject({ url: '/api/v1/industries?maxLevel=2' });
     assert.equal(divisions.json().items.length, 20 + 97);
+  });
+
+  it('filters by grade for a logged-in institution and shows the grade; refuses anonymous callers', async () => {
+    await insertScores(t.db, 1, 1, '2026-11-01', [
+      { uscc: huarui, score: 820, grade: 'A', reasonsJson: '[]' },
+      { uscc: wangji, score: 610, grade: 'C', reasonsJson: '[]' },
+    ]);
+    const bank = await loginAs(t, 'institution');
+    const res = await t.inject({ url: '/api/v1/subjects?grade=C', headers: bank.headers });
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(
+      res.json().items.map((s: { uscc: string; grade: string }) => [s.uscc, s.grade]),
+      [[wangji, 'C']],
+    );
+    const anon = await t.inject({ url: '/api/v1/subjects?grade=C' });
+    assert.equal(anon.statusCode, 401);
+    assert.equal(anon.json().code, 'unauthenticated');
+    const anonList = await t.inject({ url: '/api/v1/subjects?region=41' });
+    assert.ok(
+      anonList.json().items.every((s: object) => !('grade' in s)),
+      'grades are not public',
+    );
+    const bad = await t.inject({ url: '/api/v1/subjects?grade=%27%3B', headers: bank.headers });
+    assert.equal(bad.statusCode, 400);
   });
 });

@@ -18,6 +18,8 @@ const subjectSummary = z.object({
   establishedOn: z.string().nullable(),
   legalRepName: z.string().nullable(),
   provisional: z.boolean(),
+  /** Current evaluation grade: institutions and operators only (decision 0083). */
+  grade: z.string().nullable().optional(),
 });
 
 const subjectDetail = subjectSummary.extend({
@@ -47,12 +49,19 @@ export const subjectsRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async 
       config: { access: 'public' },
       schema: {
         tags: ['subjects'],
-        summary: '查询信用主体（代码、代码前缀或名称片段，按地区、行业、类型筛选） / Search subjects',
+        summary:
+          '查询信用主体（代码、代码前缀或名称片段，按地区、行业、类型、信用等级筛选） / Search subjects',
         querystring: z.object({
           q: z.string().max(100).optional(),
           region: z.string().max(6).optional(),
           industry: z.string().max(5).optional(),
           type: z.enum(subjectTypes).optional(),
+          // Institutions and operators only (the service refuses anyone else: grades are not public).
+          grade: z
+            .string()
+            .trim()
+            .regex(/^[A-Za-z][A-Za-z0-9+-]{0,7}$/)
+            .optional(),
           page: z.coerce.number().int().min(1).max(10000).default(1),
           pageSize: z.coerce.number().int().min(1).max(maxPageSize).default(20),
         }),

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { anonymous, systemActor } from '../access/actor.ts';
+import { anonymous, systemActor, type Actor } from '../access/actor.ts';
+import { AppError } from '../shared/errors.ts';
+import { deleteScoresOfRun, insertScores } from '../evaluation/evaluation.repository.ts';
 import { createTestDb, type TestDb } from '../test/db.ts';
 import { usccCheckChar } from '../shared/identifiers.ts';
 import { createSubjectsService, ensureSubjects, type SubjectsService } from './subjects.service.ts';
@@ -184,5 +186,63 @@ describe('subject search', () => {
     assert.equal(anon.legalRepName, '张*');
     const sys = await svc.getSubject(huarui, systemActor());
     assert.equal(sys.legalRepName, '张伟');
+  });
+
+  it('filters by the current evaluation grade, for institutions and operators only', async () => {
+    const bank: Actor = { type: 'institution', id: 'u1', orgId: 'bank' };
+    const score = (uscc: string, grade: string) => ({ uscc, score: 700, grade, reasonsJson: '[]' });
+    // run 1: huarui B, zhongyuan A, coop D; run 2 changes huarui to A (history keeps both rows)
+    await insertScores(t.db, 1, 1, '2026-11-01', [
+      score(huarui, 'B'),
+      score(zhongyuan, 'A'),
+      score(coop, 'D'),
+    ]);
+    await insertScores(t.db, 2, 1, '2026-11-02', [score(huarui, 'A')]);
+    const a = await svc.search({ grade: 'A' }, bank);
+    assert.deepEqual(a.items.map((s) => s.uscc).sort(), [huarui, zhongyuan].sort());
+    assert.deepEqual(
+      a.items.map((s) => s.grade),
+      ['A', 'A'],
+    );
+    assert.equal((await svc.search({ grade: 'B' }, bank)).total, 0, 'the latest score counts, not history');
+    // combined with a name fragment, a region and a lower-case grade
+    const withQ = await svc.search({ q: '科技', region: '410105', grade: 'a' }, bank);
+    assert.deepEqual(
+      withQ.items.map((s) => s.uscc),
+      [huarui],
+    );
+    const d = await svc.search({ q: '合作社', grade: 'D' }, { type: 'operator', id: 'op' });
+    assert.deepEqual(
+      d.items.map((s) => s.uscc),
+      [coop],
+    );
+    // a failed run's scores deleted: the subject is back at its previous grade
+    await deleteScoresOfRun(t.db, 2);
+    assert.deepEqual(
+      (await svc.search({ grade: 'B' }, bank)).items.map((s) => s.uscc),
+      [huarui],
+    );
+    // grades are not public: refused for anonymous callers and enterprises, hidden in their results
+    await assert.rejects(
+      svc.search({ grade: 'A' }, anonymous),
+      (e) => e instanceof AppError && e.code === 'unauthenticated',
+    );
+    await assert.rejects(
+      svc.search({ grade: 'A' }, { type: 'enterprise', id: 'e1', uscc: huarui }),
+      (e) => e instanceof AppError && e.code === 'forbidden',
+    );
+    const anon = await svc.search({ q: '科技' }, anonymous);
+    assert.ok(anon.items.every((s) => !('grade' in s)));
+    const inst = await svc.search({ q: '王记' }, bank);
+    assert.equal(inst.items[0]?.grade, null, 'never evaluated');
+  });
+
+  it('answers grade filters from the subject_grades index (EXPLAIN, sequential scans disabled)', async () => {
+    for (const query of [{ grade: 'A' }, { grade: 'A', region: '4101' }, { grade: 'A', q: '科技' }]) {
+      const plan = (await svc.explainSearch(query, { noSeqScan: true })).join('\n');
+      assert.doesNotMatch(plan, /Seq Scan on (subjects|subject_grades|evaluation_scores)/, plan);
+      assert.doesNotMatch(plan, /evaluation_scores/, `no latest-score subquery:\n${plan}`);
+      assert.match(plan, /subject_grades/, plan);
+    }
   });
 });

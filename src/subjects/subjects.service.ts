@@ -178,6 +178,11 @@ export interface SubjectSummary {
   legalRepName: string | null;
   /** Known only from other departments' records, no registration record received yet. */
   provisional: boolean;
+  /**
+   * Current evaluation grade (信用评价等级), only for callers who may see grades (decision 0083:
+   * institutions and operators); absent for everyone else, null when never evaluated.
+   */
+  grade?: string | null;
 }
 
 export interface SubjectDetail extends SubjectSummary {
@@ -193,6 +198,8 @@ export interface SubjectSearchQuery {
   /** GB/T 4754 门类 letter or 大/中/小类 code. */
   industry?: string | undefined;
   type?: SubjectType | undefined;
+  /** Current evaluation grade (A+, A, B, C, D in the default model); institutions and operators only. */
+  grade?: string | undefined;
   page?: number | undefined;
   pageSize?: number | undefined;
 }
@@ -224,6 +231,15 @@ export function maskPersonName(name: string | null): string | null {
   return chars[0] + '*'.repeat(chars.length - 1);
 }
 
+/**
+ * Who may see and filter by evaluation grades: the roles that get a subject's grade from the
+ * evaluation API (decision 0083). The search is a public route; a grade filter from anyone else would
+ * reveal grades ("every D in this district"), so it is refused rather than ignored.
+ */
+export function canSeeGrades(actor: Actor): boolean {
+  return actor.type === 'institution' || actor.type === 'institution_system' || actor.type === 'operator';
+}
+
 function summary(row: SubjectListRow, actor: Actor): SubjectSummary {
   const type = (subjectTypes as readonly string[]).includes(row.subject_type)
     ? (row.subject_type as SubjectType)
@@ -239,6 +255,7 @@ function summary(row: SubjectListRow, actor: Actor): SubjectSummary {
     establishedOn: row.established_on,
     legalRepName: actor.type === 'anonymous' ? maskPersonName(row.legal_rep_name) : row.legal_rep_name,
     provisional: row.is_provisional,
+    ...(canSeeGrades(actor) ? { grade: row.grade } : {}),
   };
 }
 
@@ -271,6 +288,7 @@ function buildFilter(q: SubjectSearchQuery): SubjectFilter {
     filter.industry = r;
   }
   if (q.type) filter.type = q.type;
+  if (q.grade) filter.grade = q.grade.trim().toUpperCase();
   return filter;
 }
 
@@ -338,6 +356,9 @@ export function createSubjectsService(db: Kysely<Database>) {
     },
 
     async search(query: SubjectSearchQuery, actor: Actor): Promise<SubjectSearchResult> {
+      if (query.grade && !canSeeGrades(actor)) {
+        throw new AppError(actor.type === 'anonymous' ? 'unauthenticated' : 'forbidden');
+      }
       await ready();
       const plan = planSearch(query);
       const found = plan.q

@@ -489,9 +489,10 @@ export const messages = {
 
   // institution
   'instSearch.subtitle': [
-    '按名称片段、统一社会信用代码、地区、行业查询信用主体',
-    'Find subjects by name fragment, code, region or industry',
+    '按名称片段、统一社会信用代码、地区、行业、信用等级查询信用主体',
+    'Find subjects by name fragment, code, region, industry or grade',
   ],
+  'instSearch.notGraded': ['未评价', 'Not graded'],
   'instSearch.q': ['名称或代码', 'Name or code'],
   'instSearch.type': ['主体类型', 'Type'],
   'instSearch.anyRegion': ['全部地区', 'Any region'],

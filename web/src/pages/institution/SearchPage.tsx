@@ -25,11 +25,17 @@ interface Filters {
   region?: string;
   industry?: string;
   type?: string;
+  grade?: string;
+}
+
+/** Grade bands of the evaluation model in force (public: GET /api/v1/evaluation/model). */
+interface ModelGrades {
+  document: { grades?: { grade: string; label_zh: string; label_en: string }[] };
 }
 
 /** Subject search for institutions (企业查询): name fragment or code, region, industry, type. */
 export function SearchPage() {
-  const { t } = useI18n();
+  const { t, pick } = useI18n();
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const [form] = Form.useForm<Filters>();
@@ -38,7 +44,10 @@ export function SearchPage() {
     region: params.get('region') ?? undefined,
     industry: params.get('industry') ?? undefined,
     type: params.get('type') ?? undefined,
+    grade: params.get('grade') ?? undefined,
   };
+  const model = useApi((signal) => api.get<ModelGrades>('/api/v1/evaluation/model', undefined, signal), []);
+  const grades = model.data?.document.grades ?? [];
   const [page, setPage] = useState(1);
   const any = Object.values(filters).some(Boolean);
   const key = params.toString();
@@ -51,6 +60,7 @@ export function SearchPage() {
           region: filters.region,
           industry: filters.industry,
           type: filters.type,
+          grade: filters.grade,
           page,
           pageSize: 20,
         },
@@ -108,6 +118,19 @@ export function SearchPage() {
               options={subjectTypes.map((s) => ({ value: s, label: t(`subjectType.${s}`) }))}
             />
           </Form.Item>
+          <Form.Item name="grade" label={t('eval.grade')}>
+            <Select
+              allowClear
+              style={{ width: 160 }}
+              placeholder={t('common.all')}
+              loading={model.loading}
+              data-testid="inst-grade"
+              options={grades.map((g) => ({
+                value: g.grade,
+                label: `${g.grade} · ${pick(g.label_zh, g.label_en)}`,
+              }))}
+            />
+          </Form.Item>
           <Form.Item>
             <Space>
               <Button type="primary" htmlType="submit" data-testid="inst-search">
@@ -125,7 +148,7 @@ export function SearchPage() {
           </Form.Item>
         </Form>
       </Card>
-      <ProblemAlert error={res.error} onRetry={res.reload} style={{ marginBottom: 16 }} />
+      <ProblemAlert error={res.error ?? model.error} onRetry={res.reload} style={{ marginBottom: 16 }} />
       <Card>
         {!any ? (
           <Typography.Text type="secondary">{t('instSearch.hint')}</Typography.Text>
@@ -166,6 +189,18 @@ export function SearchPage() {
                 key: 'uscc',
                 title: t('subject.uscc'),
                 render: (_, s) => <Uscc value={s.uscc} copyable={false} />,
+              },
+              {
+                key: 'grade',
+                title: t('eval.grade'),
+                render: (_, s) =>
+                  s.grade ? (
+                    <Tag color="blue" data-testid="result-grade">
+                      {s.grade}
+                    </Tag>
+                  ) : (
+                    <Typography.Text type="secondary">{t('instSearch.notGraded')}</Typography.Text>
+                  ),
               },
               {
                 key: 'type',
