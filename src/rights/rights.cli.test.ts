@@ -27,9 +27,16 @@ describe('xinrong objections / repairs / calendar', () => {
       file,
       JSON.stringify({ year: 2027, holidays: [{ day: '2027-01-01', name: '元旦' }], workdays: [] }),
     );
+    const before = cli('calendar', 'status', '--json');
+    assert.equal(before.status, 0, before.stderr);
+    const status = JSON.parse(before.stdout) as { coveredYears: number[] };
+    assert.ok(status.coveredYears.includes(2026) && !status.coveredYears.includes(2027));
     const ok = cli('calendar', 'import', file, '--json');
     assert.equal(ok.status, 0, ok.stderr);
-    assert.deepEqual(JSON.parse(ok.stdout), { year: 2027, holidays: 1, workdays: 0 });
+    assert.deepEqual(JSON.parse(ok.stdout), { year: 2027, holidays: 1, workdays: 0, deadlinesChanged: 0 });
+    const now = cli('calendar', 'status');
+    assert.equal(now.status, 0, now.stderr);
+    assert.match(now.stdout, /years loaded: 2025, 2026, 2027/);
 
     fs.writeFileSync(file, JSON.stringify({ year: 2027, holidays: [{ day: '2028-01-01' }], workdays: [] }));
     const bad = cli('calendar', 'import', file);

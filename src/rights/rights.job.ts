@@ -13,6 +13,9 @@ export function startRightsJob(ctx: AppContext, opts: { log: (line: string) => v
     if (running) return;
     running = true;
     try {
+      // A year whose holidays are not loaded makes deadlines provisional: say so in the log every run.
+      const cal = await ctx.rights.calendarStatus();
+      if (cal.warning) opts.log(`工作日历 / calendar: ${cal.warning.zh} / ${cal.warning.en}`);
       const r = await ctx.rights.checkOverdue();
       if (r.escalated.length) {
         opts.log(`异议逾期升级 / overdue objections escalated: ${r.escalated.map((i) => `#${i}`).join(' ')}`);

@@ -260,3 +260,27 @@ export async function findAttachment(
     .where('id', '=', String(attachmentId))
     .executeTakeFirst();
 }
+
+/** Open objections whose due date falls on or after a day (their period may touch a reloaded year). */
+export async function listOpenObjectionsDueFrom(db: Db, day: string): Promise<ObjectionRow[]> {
+  return db
+    .selectFrom('objections')
+    .selectAll()
+    .where('closed_at', 'is', null)
+    .where('due_on', '>=', day)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+}
+
+/** Open repair applications whose due date falls on or after a day. */
+export async function listOpenRepairsDueFrom(db: Db, day: string): Promise<RepairRow[]> {
+  return db
+    .selectFrom('repairs')
+    .selectAll()
+    .where('closed_at', 'is', null)
+    .where('due_on', '>=', day)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+}

@@ -40,6 +40,8 @@ const objectionSchema = z.object({
   providerNote: z.string().nullable(),
   decisionNote: z.string().nullable(),
   dueOn: z.string().nullable(),
+  dueOnProvisional: z.boolean(),
+  calendarWarning: bilingual.nullable(),
   overdue: z.boolean(),
   workingDaysLate: z.number(),
   escalationLevel: z.number(),
@@ -76,6 +78,8 @@ const repairSchema = z.object({
   refusals: z.array(z.object({ code: z.string(), zh: z.string(), en: z.string() })),
   reviewNote: z.string().nullable(),
   dueOn: z.string().nullable(),
+  dueOnProvisional: z.boolean(),
+  calendarWarning: bilingual.nullable(),
   overdue: z.boolean(),
   appliedAt: z.string(),
   closedAt: z.string().nullable(),
@@ -127,6 +131,9 @@ export const rightsRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (a
         response: {
           200: z.object({
             coveredYears: z.array(z.number()),
+            /** The current year (and from 1 November the next) when its holidays are not loaded. */
+            missingYears: z.array(z.number()),
+            warning: bilingual.nullable(),
             holidays: z.array(z.string()),
             workdays: z.array(z.string()),
             objectionDeadlines: z.record(z.string(), z.union([z.string(), z.number()])),
@@ -137,8 +144,11 @@ export const rightsRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (a
     },
     async () => {
       const cal = await r.calendar();
+      const status = await r.calendarStatus();
       return {
         coveredYears: [...cal.coveredYears],
+        missingYears: status.missingYears,
+        warning: status.warning,
         holidays: [...cal.holidays].sort(),
         workdays: [...cal.workdays].sort(),
         objectionDeadlines: r.config.objectionDeadlines,
@@ -154,7 +164,15 @@ export const rightsRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (a
         tags: ['rights'],
         summary: '导入一年的工作日历（国务院办公厅节假日安排） / Import one year of the working-day calendar',
         body: z.object({}).passthrough(),
-        response: { 200: z.object({ year: z.number(), holidays: z.number(), workdays: z.number() }) },
+        response: {
+          200: z.object({
+            year: z.number(),
+            holidays: z.number(),
+            workdays: z.number(),
+            /** Open cases whose due date was recounted with the imported year. */
+            deadlinesChanged: z.number(),
+          }),
+        },
       },
     },
     async (req) => r.importCalendarYear(req.actor, req.body),

@@ -15,8 +15,11 @@ import { AppError } from '../shared/errors.ts';
 import {
   addWorkingDays,
   buildCalendar,
+  calendarStatus,
+  calendarWarning,
   parseCalendarYear,
   shippedCalendarYears,
+  uncoveredYears,
   workingDaysBetween,
   type CalendarYear,
   type WorkingCalendar,
@@ -71,6 +74,9 @@ export interface ObjectionView {
   providerNote: string | null;
   decisionNote: string | null;
   dueOn: string | null;
+  /** The due date was counted Monday–Friday only: a year of the period has no holiday data yet. */
+  dueOnProvisional: boolean;
+  calendarWarning: Bilingual | null;
   overdue: boolean;
   /** Working days past the due date (0 when not overdue). */
   workingDaysLate: number;
@@ -100,6 +106,9 @@ export interface RepairView {
   refusals: Refusal[];
   reviewNote: string | null;
   dueOn: string | null;
+  /** As for objections: counted Monday–Friday only because a year has no holiday data yet. */
+  dueOnProvisional: boolean;
+  calendarWarning: Bilingual | null;
   overdue: boolean;
   appliedAt: string;
   closedAt: string | null;
@@ -186,24 +195,101 @@ export function createRightsService(deps: RightsServiceDeps) {
   const platform: Actor = { type: 'system', name: 'rights' };
   let calendarCache: WorkingCalendar | undefined;
 
-  async function calendar(): Promise<WorkingCalendar> {
-    if (calendarCache) return calendarCache;
+  async function calendarYears(d: Db): Promise<Map<number, CalendarYear>> {
     const years = new Map<number, CalendarYear>();
     for (const y of shippedCalendarYears()) years.set(y.year, y);
     // Operators' imports replace the shipped year (a correction or a newly announced year).
-    for (const r of await repo.listCalendarYears(db)) years.set(r.year, parseCalendarYear(r.doc));
-    calendarCache = buildCalendar([...years.values()]);
+    for (const r of await repo.listCalendarYears(d)) years.set(r.year, parseCalendarYear(r.doc));
+    return years;
+  }
+
+  async function calendar(): Promise<WorkingCalendar> {
+    if (calendarCache) return calendarCache;
+    calendarCache = buildCalendar([...(await calendarYears(db)).values()]);
     return calendarCache;
   }
 
+  /**
+   * An operator's import of one year (the 国务院办公厅 notice). Open cases whose due date was counted
+   * without this year's data (or with an earlier version of it) are recounted from their step's start;
+   * each changed due date is a history row and a ledger entry (deadline changes are ledgered).
+   */
   async function importCalendarYear(
     actor: Actor,
     doc: unknown,
-  ): Promise<{ year: number; holidays: number; workdays: number }> {
+  ): Promise<{ year: number; holidays: number; workdays: number; deadlinesChanged: number }> {
     const y = parseCalendarYear(doc);
-    await repo.upsertCalendarYear(db, y.year, y, actorRef(actor).id ?? actorRef(actor).type);
+    const changed = await db.transaction().execute(async (trx) => {
+      await repo.upsertCalendarYear(trx, y.year, y, actorRef(actor).id ?? actorRef(actor).type);
+      const years = await calendarYears(trx);
+      const cal = buildCalendar([...years.values()]);
+      let n = 0;
+      for (const o of await repo.listOpenObjectionsDueFrom(trx, `${y.year}-01-01`)) {
+        const days = stepWorkingDays[o.status];
+        if (days === undefined || !o.due_on) continue;
+        const dueOn = addWorkingDays(o.step_started_on, days(), cal);
+        if (dueOn === o.due_on) continue;
+        await repo.updateObjection(trx, o.id, { due_on: dueOn });
+        await deadlineChanged(trx, 'objection', 'objections', o.id, o.uscc, o.due_on, dueOn, y.year, actor);
+        n++;
+      }
+      for (const r of await repo.listOpenRepairsDueFrom(trx, `${y.year}-01-01`)) {
+        const days = r.green_channel
+          ? cfg.repairDeadlines.greenChannelReviewWorkingDays
+          : cfg.repairDeadlines.reviewWorkingDays;
+        const dueOn = addWorkingDays(chinaDay(new Date(r.applied_at)), days, cal);
+        if (dueOn === r.due_on) continue;
+        await repo.updateRepair(trx, r.id, { due_on: dueOn });
+        await deadlineChanged(trx, 'repair', 'repairs', r.id, r.uscc, r.due_on!, dueOn, y.year, actor);
+        n++;
+      }
+      return n;
+    });
     calendarCache = undefined;
-    return { year: y.year, holidays: y.holidays.length, workdays: y.workdays.length };
+    return {
+      year: y.year,
+      holidays: y.holidays.length,
+      workdays: y.workdays.length,
+      deadlinesChanged: changed,
+    };
+  }
+
+  /** Working days of the step an open objection is in (the configuration's deadlines). */
+  const stepWorkingDays: Record<string, () => number> = {
+    filed: () => cfg.objectionDeadlines.acceptWorkingDays,
+    accepted: () => cfg.objectionDeadlines.platformCheckWorkingDays,
+    forwarded: () => cfg.objectionDeadlines.providerAnswerWorkingDays,
+    answered: () => cfg.objectionDeadlines.decideWorkingDays,
+  };
+
+  async function deadlineChanged(
+    trx: Db,
+    caseType: 'objection' | 'repair',
+    table: string,
+    id: string | number,
+    uscc: string,
+    from: string,
+    to: string,
+    year: number,
+    actor: Actor,
+  ): Promise<void> {
+    await event(trx, {
+      uscc,
+      caseType,
+      caseId: id,
+      event: 'deadline_changed',
+      actor,
+      note: `导入${year}年工作日历后重新计算期限：${from} → ${to} / due date recounted with the ${year} calendar`,
+      data: { from, to, calendarYear: year },
+    });
+    await enqueueLedgerEntries(trx, [
+      ledgerOf(caseType, table, id, uscc, { action: 'deadline_changed', from, to, calendar_year: year }),
+    ]);
+  }
+
+  /** Years loaded, and the current or next year missing (with the operators' warning). */
+  async function getCalendarStatus() {
+    return calendarStatus(await calendar(), chinaDay(clock()));
   }
 
   /**
@@ -280,6 +366,7 @@ export function createRightsService(deps: RightsServiceDeps) {
     const today = chinaDay(clock());
     const open = row.closed_at === null;
     const overdue = open && !!row.due_on && row.due_on < today;
+    const missing = open && row.due_on ? uncoveredYears(row.step_started_on, row.due_on, cal) : [];
     const [attachments, events] = await Promise.all([
       repo.listAttachments(d, row.id),
       repo.listEvents(d, 'objection', row.id),
@@ -299,6 +386,8 @@ export function createRightsService(deps: RightsServiceDeps) {
       providerNote: row.provider_note,
       decisionNote: row.decision_note,
       dueOn: open ? row.due_on : null,
+      dueOnProvisional: missing.length > 0,
+      calendarWarning: calendarWarning(missing),
       overdue,
       workingDaysLate: overdue ? workingDaysBetween(row.due_on!, today, cal) : 0,
       escalationLevel: row.escalation_level,
@@ -915,6 +1004,8 @@ export function createRightsService(deps: RightsServiceDeps) {
   async function repairView(d: Db, r: repo.RepairRow): Promise<RepairView> {
     const today = chinaDay(clock());
     const events = await repo.listEvents(d, 'repair', r.id);
+    const open = r.closed_at === null && !!r.due_on;
+    const missing = open ? uncoveredYears(chinaDay(new Date(r.applied_at)), r.due_on!, await calendar()) : [];
     return {
       id: Number(r.id),
       uscc: r.uscc,
@@ -934,6 +1025,8 @@ export function createRightsService(deps: RightsServiceDeps) {
       refusals: (r.refusal as Refusal[] | null) ?? [],
       reviewNote: r.review_note,
       dueOn: r.closed_at === null ? r.due_on : null,
+      dueOnProvisional: missing.length > 0,
+      calendarWarning: calendarWarning(missing),
       overdue: r.closed_at === null && !!r.due_on && r.due_on < today,
       appliedAt: iso(r.applied_at)!,
       closedAt: iso(r.closed_at),
@@ -1118,6 +1211,7 @@ export function createRightsService(deps: RightsServiceDeps) {
 
   return {
     calendar,
+    calendarStatus: getCalendarStatus,
     importCalendarYear,
     config: cfg,
     currentCommitmentText,

@@ -56,13 +56,13 @@ describe('subject rights: objections, repair, commitments', () => {
       penalty('罚〔2026〕7号', '2026-01-10', { penalty_basis: '《中华人民共和国消防法》第六十条' }), // Order 58 消防: 1 year
       penalty('罚〔2026〕8号', '2026-01-10'), // Order 58 ordinary: 3 months
       penalty('罚〔2025〕10号', '2025-06-01'), // periodic job
+      penalty('罚〔2025〕11号', '2025-06-01'), // deadline into 2027
     ];
     const recordIds = await storeRecords(t.ctx, catalog, 'admin_penalty', list);
     ids = Object.fromEntries(
-      ['confirm', 'correct', 'withdraw', 'reject', 'repair', 'young', 'fire', 'plain', 'job'].map((k, i) => [
-        k,
-        recordIds[i]!,
-      ]),
+      ['confirm', 'correct', 'withdraw', 'reject', 'repair', 'young', 'fire', 'plain', 'job', 'y2027'].map(
+        (k, i) => [k, recordIds[i]!],
+      ),
     );
   });
   after(() => t.close());
@@ -347,5 +347,46 @@ describe('subject rights: objections, repair, commitments', () => {
     assert.equal((await t.ctx.rights.listDeclarations({ type: 'anonymous' }, uscc)).length, 0);
     const own = await t.ctx.rights.listDeclarations(owner, uscc);
     assert.equal(own[0]!.status, 'contradicted');
+  });
+
+  it('a deadline counted into 2027 is provisional until the 2027 notice is imported, then recounted and ledgered', async () => {
+    // Wed 2026-12-30, 10:00 in China.
+    const dec30 = createRightsService({
+      db: t.db,
+      catalog: t.ctx.catalog,
+      fieldCrypto: t.ctx.fieldCrypto,
+      clock: () => new Date('2026-12-30T02:00:00Z'),
+    });
+    const filed = await dec30.fileObjection(owner, {
+      recordId: ids.y2027!,
+      reasons: '年末提交 / filed at year end',
+    });
+    assert.equal(filed.dueOn, '2027-01-01', 'two working days, 2027 counted Monday–Friday');
+    assert.equal(filed.dueOnProvisional, true);
+    assert.match(filed.calendarWarning!.zh, /2027年节假日安排尚未导入/);
+    assert.match(filed.calendarWarning!.en, /not loaded/);
+    assert.match((await dec30.calendarStatus()).warning!.zh, /2027年/);
+
+    const r = await dec30.importCalendarYear(operator, {
+      year: 2027,
+      source: '测试 / test',
+      holidays: [{ day: '2027-01-01', name: '元旦' }],
+      workdays: [],
+    });
+    assert.equal(r.deadlinesChanged, 1);
+    const after = await dec30.getObjection(owner, filed.id);
+    assert.equal(after.dueOn, '2027-01-04', 'New Year’s Day is a holiday: Monday');
+    assert.equal(after.dueOnProvisional, false);
+    assert.equal(after.calendarWarning, null);
+    const changed = after.history.find((h) => h.event === 'deadline_changed')!;
+    assert.deepEqual(changed.data, { from: '2027-01-01', to: '2027-01-04', calendarYear: 2027 });
+    const ledger = await t.db
+      .selectFrom('ledger_queue')
+      .select('payload')
+      .where('entry_type', '=', 'objection')
+      .where('ref_id', '=', String(filed.id))
+      .execute();
+    assert.ok(ledger.some((l) => JSON.stringify(l.payload).includes('deadline_changed')));
+    assert.equal((await dec30.calendarStatus()).warning, null);
   });
 });

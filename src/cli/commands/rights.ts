@@ -6,8 +6,8 @@ import { printJson, withContext } from '../context.ts';
 
 /**
  * Subject rights at the operators' console: `xinrong objections list|show|check-overdue`,
- * `xinrong repairs list`, `xinrong calendar import <file.json>` (the yearly 国务院办公厅 holiday
- * notice, in the format of src/rights/calendar/cn-YYYY.json).
+ * `xinrong repairs list`, `xinrong calendar status`, `xinrong calendar import <file.json>` (the yearly
+ * 国务院办公厅 holiday notice, in the format of src/rights/calendar/cn-YYYY.json).
  */
 
 function positiveInt(v: string, what: string): number {
@@ -116,9 +116,20 @@ export function registerRights(program: Command): void {
       if (items.length === 0) console.log('无申请 / no applications');
     });
 
-  program
-    .command('calendar')
-    .description('工作日历 / working-day calendar')
+  const calendar = program.command('calendar').description('工作日历 / working-day calendar');
+  calendar
+    .command('status')
+    .description(
+      '已导入的年份；当年或次年未导入时提示 / years loaded, warns when this or next year is missing',
+    )
+    .option('--json', 'JSON 输出 / JSON output')
+    .action(async (o: { json?: boolean }) => {
+      const s = await withContext((ctx) => ctx.rights.calendarStatus());
+      if (o.json) return printJson(s);
+      console.log(`已导入年份 years loaded: ${s.coveredYears.join(', ') || '无 / none'}`);
+      if (s.warning) console.log(`⚠ ${s.warning.zh}\n  ${s.warning.en}`);
+    });
+  calendar
     .command('import')
     .description('导入一年的节假日安排（JSON，格式同 src/rights/calendar/cn-YYYY.json） / import one year')
     .argument('<file>')
@@ -135,7 +146,8 @@ export function registerRights(program: Command): void {
       const r = await withContext((ctx) => ctx.rights.importCalendarYear(systemActor(), doc));
       if (o.json) return printJson(r);
       console.log(
-        `已导入 imported ${r.year}: ${r.holidays} 个假日 holidays, ${r.workdays} 个调休工作日 adjusted working days`,
+        `已导入 imported ${r.year}: ${r.holidays} 个假日 holidays, ${r.workdays} 个调休工作日 adjusted working days, ` +
+          `${r.deadlinesChanged} 个办理期限已重算 open deadlines recounted`,
       );
     });
 }

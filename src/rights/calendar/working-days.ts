@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
+import type { Bilingual } from '../../consent/consent.types.ts';
 import { AppError } from '../../shared/errors.ts';
 
 /**
@@ -8,8 +9,10 @@ import { AppError } from '../../shared/errors.ts';
  * announces each year, plus the weekend days it turns into working days (调休上班). The yearly
  * announcement is data (`cn-YYYY.json` here, or an operator's import), never code.
  *
- * A year without data counts Monday–Friday only; `coveredYears` says which years are known so the
- * operator console can warn before a year starts without its calendar.
+ * A year without data counts Monday–Friday only. That is never silent: `deadline()` flags a due date
+ * whose period touches such a year as provisional, with a bilingual warning telling the operator to
+ * import the year (`xinrong calendar import cn-YYYY.json`, `POST /api/v1/rights/calendar`, or a
+ * `cn-YYYY.json` shipped here); the import recomputes the open cases' due dates.
  */
 
 const dayRe = /^\d{4}-\d{2}-\d{2}$/;
@@ -126,4 +129,58 @@ export function workingDaysBetween(from: string, to: string, cal: WorkingCalenda
     if (isWorkingDay(fmt(d), cal)) n++;
   }
   return n;
+}
+
+/** Years from `from` to `to` (inclusive, either order) without calendar data, ascending. */
+export function uncoveredYears(from: string, to: string, cal: WorkingCalendar): number[] {
+  const a = Number(from.slice(0, 4));
+  const b = Number(to.slice(0, 4));
+  const out: number[] = [];
+  for (let y = Math.min(a, b); y <= Math.max(a, b); y++) if (!cal.coveredYears.includes(y)) out.push(y);
+  return out;
+}
+
+/** The operators' warning for years without holiday data, or null when every year is loaded. */
+export function calendarWarning(years: readonly number[]): Bilingual | null {
+  if (years.length === 0) return null;
+  const zhYears = years.map((y) => `${y}年`).join('、');
+  const enYears = years.join(', ');
+  return {
+    zh:
+      `${zhYears}节假日安排尚未导入，期限暂按周一至周五计算，可能不准确；` +
+      `国务院办公厅通知发布后请导入（xinrong calendar import cn-${years[0]}.json 或 POST /api/v1/rights/calendar）`,
+    en:
+      `The public-holiday schedule for ${enYears} is not loaded: deadlines count Monday–Friday only and may be ` +
+      `wrong; import the State Council notice once published (xinrong calendar import cn-${years[0]}.json or ` +
+      `POST /api/v1/rights/calendar)`,
+  };
+}
+
+export interface Deadline {
+  dueOn: string;
+  /** True when the period touches a year without holiday data (counted Monday–Friday only). */
+  provisional: boolean;
+  uncoveredYears: number[];
+  warning: Bilingual | null;
+}
+
+/** `addWorkingDays` with the calendar's coverage of the period stated. */
+export function deadline(start: string, n: number, cal: WorkingCalendar): Deadline {
+  const dueOn = addWorkingDays(start, n, cal);
+  const years = uncoveredYears(start, dueOn, cal);
+  return { dueOn, provisional: years.length > 0, uncoveredYears: years, warning: calendarWarning(years) };
+}
+
+/**
+ * What the console shows: the years loaded, and the current or next year missing. The next year is
+ * reported from 1 November (the notice usually appears in November), the current one always.
+ */
+export function calendarStatus(
+  cal: WorkingCalendar,
+  today: string,
+): { coveredYears: number[]; missingYears: number[]; warning: Bilingual | null } {
+  const year = Number(today.slice(0, 4));
+  const watch = today.slice(5) >= '11-01' ? [year, year + 1] : [year];
+  const missingYears = watch.filter((y) => !cal.coveredYears.includes(y));
+  return { coveredYears: [...cal.coveredYears], missingYears, warning: calendarWarning(missingYears) };
 }
