@@ -214,7 +214,7 @@ async function bench(kind: 'pglite' | 'postgres'): Promise<Result> {
     const fullCpuS = cpuDelta(cpu0, await cpuSeconds(db, kind));
     const load = os.loadavg()[0]!.toFixed(1);
     log(
-      `full run: ${full.subjectsEvaluated} subjects in ${fullS.toFixed(1)} s (${fullCpuS.toFixed(1)} CPU s: node ${lastSplit.node.toFixed(1)}, postgres ${lastSplit.pg.toFixed(1)}; load ${load}), grades ${JSON.stringify(full.gradeCounts)}`,
+      `full run: ${full.subjectsEvaluated} subjects in ${fullS.toFixed(1)} s (${fullCpuS.toFixed(1)} CPU s: node ${lastSplit.node.toFixed(1)}, postgres ${lastSplit.pg.toFixed(1)}; load ${load}), grades ${JSON.stringify(full.gradeCounts)}, results digest ${full.resultsDigest}`,
     );
 
     await generateIncrementalBatch(db, SUBJECTS, INCREMENT);
@@ -222,7 +222,7 @@ async function bench(kind: 'pglite' | 'postgres'): Promise<Result> {
     const inc = await ev.run({ mode: 'incremental', asOf: AS_OF, triggeredBy: 'bench' });
     const incrementalS = secs(t0);
     log(
-      `incremental run: ${inc.subjectsEvaluated} subjects (${inc.subjectsChanged} changed) in ${incrementalS.toFixed(2)} s`,
+      `incremental run: ${inc.subjectsEvaluated} subjects (${inc.subjectsChanged} changed) in ${incrementalS.toFixed(2)} s (load ${os.loadavg()[0]!.toFixed(1)}), results digest ${inc.resultsDigest}`,
     );
 
     // Labelled loans: default risk from the platform's own features (known coefficients), dates in 2025–26.
