@@ -4,15 +4,28 @@ import type { AppContext } from '../app/context.ts';
  * The periodic overdue check of objections (started by `serve`): every `intervalMs` (default one
  * hour; RIGHTS_CHECK_INTERVAL_SECONDS) it escalates the steps past their due date
  * (`ctx.rights.checkOverdue`, one escalation per missed deadline, so running it often is harmless).
+ * On its first run it also syncs the stored publicity ends with the repair rules of this release,
+ * and every run warns when this (or, from November, next) year's holidays are not loaded.
  */
 export function startRightsJob(ctx: AppContext, opts: { log: (line: string) => void }): () => void {
   const seconds = Number(process.env.RIGHTS_CHECK_INTERVAL_SECONDS ?? 3600);
   const intervalMs = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 3_600_000;
   let running = false;
+  let synced = false;
   const tick = async () => {
     if (running) return;
     running = true;
     try {
+      // Once per start: the stored publicity ends follow the repair rules of this release.
+      if (!synced) {
+        const s = await ctx.rights.syncPublicityRules();
+        synced = true;
+        if (s.changed) {
+          opts.log(
+            `信用修复规则已更新，重算公示截止日 ${s.recomputed} 条 / repair rules changed, ${s.recomputed} publicity ends recomputed`,
+          );
+        }
+      }
       // A year whose holidays are not loaded makes deadlines provisional: say so in the log every run.
       const cal = await ctx.rights.calendarStatus();
       if (cal.warning) opts.log(`工作日历 / calendar: ${cal.warning.zh} / ${cal.warning.en}`);

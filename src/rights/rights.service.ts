@@ -24,6 +24,7 @@ import {
   type CalendarYear,
   type WorkingCalendar,
 } from './calendar/working-days.ts';
+import { syncPublicityRules } from './publicity/publicity.ts';
 import { repairPeriods, repairRefusals, type Refusal } from './repair/repair-rules.ts';
 import { commitmentTextOn, loadRightsConfig, type RightsConfig } from './rights-config.ts';
 import * as repo from './rights.repository.ts';
@@ -1212,6 +1213,8 @@ export function createRightsService(deps: RightsServiceDeps) {
   return {
     calendar,
     calendarStatus: getCalendarStatus,
+    /** Makes the stored publicity ends follow rights.config.json (run when `serve` starts). */
+    syncPublicityRules: () => syncPublicityRules(db, cfg),
     importCalendarYear,
     config: cfg,
     currentCommitmentText,

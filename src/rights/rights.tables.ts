@@ -126,7 +126,40 @@ export interface RightsEventsTable {
   at: Timestamp;
 }
 
+/** The repair rules the publicity trigger computes with (a copy of rights.config.json, one row). */
+export interface PublicityRulesTable {
+  id: Generated<boolean>;
+  doc: ColumnType<unknown, string, string>;
+  updated_at: Generated<Timestamp>;
+}
+
+/** Kinds of the current catalog with a publicity rule (kept by a trigger on catalog_versions). */
+export interface PublicityKindsTable {
+  kind_code: string;
+  from_field: string;
+  until_field: string | null;
+}
+
+/** Per record, the latest version's publicity end under the repair rules (written by a trigger). */
+export interface RecordPublicityTable {
+  record_id: string | number;
+  uscc: string;
+  kind_code: string;
+  version: number;
+  decided_on: Day | null;
+  /** minor | general | serious */
+  severity: string;
+  regime: string | null;
+  publicity_until: Day | null;
+  /** provider (the record's own end) | rules | undated */
+  basis: string;
+  computed_at: Generated<Timestamp>;
+}
+
 export interface RightsTables {
+  publicity_rules: PublicityRulesTable;
+  publicity_kinds: PublicityKindsTable;
+  record_publicity: RecordPublicityTable;
   working_calendar_years: WorkingCalendarYearsTable;
   objections: ObjectionsTable;
   objection_attachments: ObjectionAttachmentsTable;

@@ -88,9 +88,23 @@ export function registerRights(program: Command): void {
       );
     });
 
-  program
-    .command('repairs')
-    .description('信用修复 / credit repair')
+  const repairs = program.command('repairs').description('信用修复 / credit repair');
+  repairs
+    .command('sync-publicity')
+    .description(
+      '按现行修复规则重算公示截止日（serve 启动时自动执行） / recompute publicity ends from the repair rules',
+    )
+    .option('--json', 'JSON 输出 / JSON output')
+    .action(async (o: { json?: boolean }) => {
+      const r = await withContext((ctx) => ctx.rights.syncPublicityRules());
+      if (o.json) return printJson(r);
+      console.log(
+        r.changed
+          ? `规则已更新，重算 ${r.recomputed} 条 / rules updated, ${r.recomputed} records recomputed`
+          : '规则未变 / rules unchanged',
+      );
+    });
+  repairs
     .command('list')
     .description('信用修复申请（绿色通道优先） / repair applications, green channel first')
     .option('--uscc <uscc>', '信用主体 / subject')

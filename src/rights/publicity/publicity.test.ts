@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { storeRecords, testUscc } from '../../accounts/accounts.testing.ts';
+import type { Catalog, CatalogKind } from '../../catalog/catalog.schema.ts';
+import { createTestApp, type TestApp } from '../../test/app.ts';
+import { seedCatalog } from '../../test/catalog.ts';
+import { publicityUntilByRules } from '../repair/repair-rules.ts';
+import { loadRightsConfig, type RightsConfig } from '../rights-config.ts';
+import { findRecordPublicity } from './publicity.repository.ts';
+import { findPublicityRules, publicityRulesDoc, syncPublicityRules } from './publicity.ts';
+
+const uscc = testUscc(41);
+const name = '郑州公示期测试有限公司';
+
+describe('stored publicity ends (公示截止, computed when a version is stored)', () => {
+  let t: TestApp;
+  let catalog: Catalog;
+  let kind: CatalogKind;
+  const cfg = loadRightsConfig();
+
+  before(async () => {
+    t = await createTestApp();
+    catalog = await seedCatalog(t.db);
+    kind = catalog.kinds.find((k) => k.code === 'admin_penalty')!;
+  });
+  after(() => t.close());
+
+  const penalty = (no: string, extra: Record<string, unknown>) => ({
+    uscc,
+    name,
+    penalty_decision_no: no,
+    penalty_content: '罚款',
+    ...extra,
+  });
+
+  it('the database rules equal rights.config.json after migration (nothing to sync)', async () => {
+    assert.deepEqual(await findPublicityRules(t.db), publicityRulesDoc(cfg));
+    assert.deepEqual(await syncPublicityRules(t.db, cfg), { changed: false, recomputed: 0 });
+  });
+
+  it('stores the same end as publicityUntilByRules for every regime, class and edge case', async () => {
+    const cases: Record<string, unknown>[] = [
+      { decided_on: '2026-01-10' }, // Order 58: 36 months
+      { decided_on: '2026-03-31', severity: '严重' }, // last day of Order 58
+      { decided_on: '2026-04-01' }, // 2026 measures, 一般: 12 months
+      { decided_on: '2026-04-01', severity: '严重' }, // 36 months
+      { decided_on: '2026-05-20', severity: ' 轻微 ' }, // not published: ends on the decision day
+      { decided_on: '2026-06-30', credit_class: 'serious' }, // second severity field
+      { decided_on: '2026-01-31', severity: 'unknown' }, // unknown value: the default class
+      { decided_on: '2024-02-29' }, // Order 58, month-end clamp (2027-02-28)
+      { decided_on: '2026-04-15', publicity_until: '2026-09-30' }, // the provider's own end
+      { decided_on: '2022-06-01' }, // before Order 58: the earliest regime
+      { publicity_until: '2027-01-01' }, // explicit end, no decision date
+      {}, // no date at all
+    ];
+    const rows = cases.map((c, i) => penalty(`罚〔2026〕P${i}号`, c));
+    const ids = await storeRecords(t.ctx, catalog, 'admin_penalty', rows);
+    for (const [i, id] of ids.entries()) {
+      const stored = await findRecordPublicity(t.db, id);
+      assert.ok(stored, `case ${i} stored`);
+      const expected =
+        cases[i]!.decided_on === '2026-02-30' ? null : publicityUntilByRules(cfg, kind, rows[i]!);
+      assert.equal(stored.publicityUntil, expected, `case ${i}: ${JSON.stringify(cases[i])}`);
+    }
+    const byCase = async (i: number) => (await findRecordPublicity(t.db, ids[i]!))!;
+    assert.equal((await byCase(0)).publicityUntil, '2029-01-10');
+    assert.equal((await byCase(0)).regime, 'order58');
+    assert.equal((await byCase(2)).publicityUntil, '2027-04-01');
+    assert.equal((await byCase(2)).severity, 'general');
+    assert.equal((await byCase(3)).publicityUntil, '2029-04-01');
+    assert.equal((await byCase(4)).publicityUntil, '2026-05-20');
+    assert.equal((await byCase(4)).severity, 'minor');
+    assert.equal((await byCase(5)).severity, 'serious');
+    assert.equal((await byCase(7)).publicityUntil, '2027-02-28');
+    assert.equal((await byCase(8)).basis, 'provider');
+    assert.equal((await byCase(11)).basis, 'undated');
+  });
+
+  it('a new version recomputes the end; only the latest version counts', async () => {
+    const [id] = await storeRecords(t.ctx, catalog, 'admin_penalty', [
+      penalty('罚〔2026〕V1号', { decided_on: '2026-05-01' }),
+    ]);
+    assert.equal((await findRecordPublicity(t.db, id!))!.publicityUntil, '2027-05-01');
+    await storeRecords(
+      t.ctx,
+      catalog,
+      'admin_penalty',
+      [penalty('罚〔2026〕V1号', { decided_on: '2026-05-01', severity: '严重' })],
+      undefined,
+      { op: 'correct', reason: '更正失信等级 / class corrected' },
+    );
+    const now = (await findRecordPublicity(t.db, id!))!;
+    assert.equal(now.version, 2);
+    assert.equal(now.publicityUntil, '2029-05-01');
+  });
+
+  it('changed rules in the configuration recompute every stored end, and back', async () => {
+    const [id] = await storeRecords(t.ctx, catalog, 'admin_penalty', [
+      penalty('罚〔2026〕R1号', { decided_on: '2026-06-01' }),
+    ]);
+    assert.equal((await findRecordPublicity(t.db, id!))!.publicityUntil, '2027-06-01');
+    const changed: RightsConfig = structuredClone(cfg);
+    changed.repairRegimes[1]!.classes.general.maxMonths = 6;
+    const r = await syncPublicityRules(t.db, changed);
+    assert.equal(r.changed, true);
+    assert.ok(r.recomputed >= 1);
+    assert.equal((await findRecordPublicity(t.db, id!))!.publicityUntil, '2026-12-01');
+    assert.equal((await syncPublicityRules(t.db, cfg)).changed, true);
+    assert.equal((await findRecordPublicity(t.db, id!))!.publicityUntil, '2027-06-01');
+  });
+});
