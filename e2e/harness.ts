@@ -126,21 +126,43 @@ export async function login(page: Page, username: string, password: string, land
 }
 
 /**
- * TOTP codes are accepted once per 30-second step, the next step's code too (±1). A login reuses
- * neither: it takes the current step, else the next, else waits for a fresh one.
+ * TOTP codes are accepted once per 30-second step per user, the next step's code too (±1). A login
+ * reuses neither: it takes the current step, else the next, else waits for a fresh one.
  */
-const usedSteps = new Set<number>();
-async function freshTotpTime(): Promise<Date> {
+const usedSteps = new Map<string, Set<number>>();
+async function freshTotpTime(secret: string): Promise<Date> {
+  const used = usedSteps.get(secret) ?? new Set<number>();
+  usedSteps.set(secret, used);
   for (;;) {
     const step = Math.floor(Date.now() / 30_000);
     for (const s of [step, step + 1]) {
-      if (!usedSteps.has(s)) {
-        usedSteps.add(s);
+      if (!used.has(s)) {
+        used.add(s);
         return new Date(s * 30_000 + 15_000);
       }
     }
     await new Promise((r) => setTimeout(r, (step + 1) * 30_000 - Date.now() + 200));
   }
+}
+
+/**
+ * A user with a second factor (operators, provider users) logs in: password, then the TOTP code
+ * computed from the secret, and waits for the portal the role lands on.
+ */
+export async function loginWithTotp(
+  page: Page,
+  username: string,
+  password: string,
+  totpSecret: string,
+  lands: RegExp,
+): Promise<void> {
+  await page.goto(`${baseUrl()}/login`);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('totp-code').fill(totpNow(totpSecret, await freshTotpTime(totpSecret)));
+  await page.getByTestId('totp-submit').click();
+  await page.waitForURL(lands);
 }
 
 /** An operator logs in: password, then the TOTP code computed from the secret. */
@@ -150,13 +172,7 @@ export async function loginOperator(
   password: string,
   totpSecret: string,
 ): Promise<void> {
-  await page.goto(`${baseUrl()}/login`);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('totp-code').fill(totpNow(totpSecret, await freshTotpTime()));
-  await page.getByTestId('totp-submit').click();
-  await page.waitForURL(/\/operator$/);
+  await loginWithTotp(page, username, password, totpSecret, /\/operator$/);
 }
 
 /** Fails when the page scrolls sideways (the layout must fit a 375 px phone). */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { baseUrl, launchBrowser, loginOperator, openPage, shot } from './harness.ts';
+import { baseUrl, launchBrowser, loginOperator, loginWithTotp, openPage, shot } from './harness.ts';
 import { loadFixture } from './setup.ts';
 
 const fx = loadFixture();
@@ -35,7 +35,7 @@ describe('operator portal', () => {
     await w.close();
   });
 
-  it('onboards an institution with its agreement and searches the access log', async () => {
+  it('onboards an institution and a provider user (who logs in with TOTP), and searches the access log', async () => {
     const w = await openPage(browser);
     const { page } = w;
     await loginOperator(page, fx.operator.username, fx.operator.password, fx.operator.totpSecret);
@@ -53,6 +53,32 @@ describe('operator portal', () => {
     const row = page.getByTestId('org-row-institution').filter({ hasText: '信融测试融资担保公司' });
     await row.getByText('有效').waitFor();
     await shot(page, 'operator-onboarding');
+
+    // a user for the onboarded provider: password and TOTP secret shown once, then they log in
+    await page.getByRole('tab', { name: '用户', exact: true }).click();
+    await page.getByTestId('user-new').click();
+    const userDialog = page.getByRole('dialog');
+    await userDialog.getByTestId('user-role').click();
+    await page.locator('.ant-select-dropdown:visible').getByText('数据提供单位', { exact: true }).click();
+    await userDialog.getByTestId('user-org').click();
+    await page.locator('.ant-select-dropdown:visible').getByText(`（${fx.provider.orgId}）`).click();
+    await userDialog.getByTestId('user-username').fill('e2e_provider_clerk');
+    await userDialog.getByRole('button', { name: /提\s?交/ }).click();
+    const secrets = page.getByTestId('secret');
+    await secrets.nth(2).waitFor();
+    const [newUser, initialPassword, totpSecret] = await Promise.all(
+      [0, 1, 2].map(async (i) => (await secrets.nth(i).innerText()).trim()),
+    );
+    assert.equal(newUser, 'e2e_provider_clerk');
+    await page
+      .getByTestId('user-row')
+      .filter({ hasText: 'e2e_provider_clerk' })
+      .getByText('数据提供单位')
+      .waitFor();
+    const clerk = await openPage(browser);
+    await loginWithTotp(clerk.page, newUser!, initialPassword!, totpSecret!, /\/provider$/);
+    clerk.assertClean();
+    await clerk.close();
 
     await page.goto(`${baseUrl()}/operator/access-log`);
     await page.getByTestId('log-uscc').fill(fx.enterprise.uscc);

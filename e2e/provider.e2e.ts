@@ -7,7 +7,7 @@ import ExcelJS from 'exceljs';
 import type { Browser } from 'playwright-core';
 import { usccCheckChar } from '../src/shared/identifiers.ts';
 import { exampleValue } from '../src/web/kind-template.ts';
-import { baseUrl, launchBrowser, login, openPage, shot } from './harness.ts';
+import { baseUrl, launchBrowser, loginWithTotp, openPage, shot } from './harness.ts';
 import { loadFixture } from './setup.ts';
 
 const fx = loadFixture();
@@ -59,7 +59,13 @@ describe('provider portal', () => {
     const { file, badRow } = await penaltyCsv();
     const w = await openPage(browser);
     const { page } = w;
-    await login(page, fx.provider.username, fx.provider.password, /\/provider$/);
+    await loginWithTotp(
+      page,
+      fx.provider.username,
+      fx.provider.password,
+      fx.provider.totpSecret,
+      /\/provider$/,
+    );
     await page.getByTestId('upload-kind').click();
     await page.locator('.ant-select-dropdown').getByText(fx.provider.kindName, { exact: true }).click();
     await page.locator('input[type=file]').setInputFiles(file);
@@ -102,7 +108,13 @@ describe('provider portal', () => {
   it('downloads an XLSX template with Chinese headers and an example row', async () => {
     const w = await openPage(browser);
     const { page } = w;
-    await login(page, fx.provider.username, fx.provider.password, /\/provider$/);
+    await loginWithTotp(
+      page,
+      fx.provider.username,
+      fx.provider.password,
+      fx.provider.totpSecret,
+      /\/provider$/,
+    );
     await page.goto(`${baseUrl()}/provider/templates`);
     const [download] = await Promise.all([
       page.waitForEvent('download'),

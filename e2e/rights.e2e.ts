@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { baseUrl, launchBrowser, login, loginOperator, openPage, shot } from './harness.ts';
+import { baseUrl, launchBrowser, login, loginOperator, loginWithTotp, openPage, shot } from './harness.ts';
 import { loadFixture } from './setup.ts';
 
 const fx = loadFixture();
@@ -55,7 +55,13 @@ describe('objections and declarations', () => {
 
     // provider: confirm the record
     const prov = await openPage(browser);
-    await login(prov.page, fx.provider.username, fx.provider.password, /\/provider$/);
+    await loginWithTotp(
+      prov.page,
+      fx.provider.username,
+      fx.provider.password,
+      fx.provider.totpSecret,
+      /\/provider$/,
+    );
     await prov.page.goto(`${baseUrl()}/provider/objections`);
     const pRow = prov.page.getByTestId('objection-row').filter({ hasText: fx.enterprise.uscc }).first();
     await pRow.getByTestId('objection-answer').click();

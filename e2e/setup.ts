@@ -1,10 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { systemActor, type AuthenticatedActor } from '../src/access/actor.ts';
 import { realNameKinds } from '../src/accounts/accounts.service.ts';
-import { hashPassword } from '../src/accounts/passwords.ts';
-import { insertUser } from '../src/accounts/users.repository.ts';
 import { openContext } from '../src/cli/context.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { ensureDemoData } from '../src/demo/demo.ts';
@@ -17,8 +14,8 @@ import { AppError } from '../src/shared/errors.ts';
  * it (embedded PGlite has one writer): demo data as `npm start` seeds it, then one account per role.
  * - operator: created by the platform, with its TOTP secret (the tests compute the codes);
  * - institution: an onboarded bank with a data-sharing agreement, and a user;
- * - provider: the catalog's responsible unit for administrative penalties and a user bound to it
- *   (inserted directly: the accounts API creates provider *systems* with keys, not people);
+ * - provider: the catalog's responsible unit for administrative penalties, onboarded with its
+ *   agreement, and a user of it created as operators create one (password and TOTP secret);
  * - enterprise: a demo subject whose legal representative's name and ID number the real-name check
  *   will accept (read through the one read path, as the registration check does), for the browser to
  *   register; and a second subject already registered, with a consent granted to the bank.
@@ -32,7 +29,7 @@ export interface Account {
 export interface Fixture {
   operator: Account & { totpSecret: string };
   institution: Account & { orgId: string; nameZh: string };
-  provider: Account & { orgId: string; kind: string; kindName: string };
+  provider: Account & { orgId: string; kind: string; kindName: string; totpSecret: string };
   registration: { uscc: string; name: string; legalRepName: string; legalRepIdNumber: string };
   enterprise: Account & { uscc: string; name: string; consentId: string };
 }
@@ -101,21 +98,15 @@ export async function prepareE2eData(
         },
       }),
     );
-    await insertUser(ctx.db, {
-      id: randomUUID(),
+    // its user, created as an operator creates one (password and a TOTP secret, shown once)
+    const providerUser = await ctx.accounts.createUser(system, {
       username: 'e2e_provider',
       role: 'provider',
-      org_id: providerId,
-      uscc: null,
-      display_name: `${kind.providers[0]!.name_zh}报送员`,
-      password_hash: await hashPassword(password),
-      totp_secret_enc: null,
-      totp_last_step: null,
-      locked_until: null,
-      real_name_verified_at: null,
-      created_by: 'e2e-setup',
-      last_login_at: null,
+      orgId: providerId,
+      displayName: `${kind.providers[0]!.name_zh}报送员`,
+      password,
     });
+    if (!providerUser.totp) throw new Error('provider users get a TOTP secret');
 
     // two demo subjects whose legal representative the real-name check knows
     const idKinds = realNameKinds(catalog.kinds);
@@ -176,6 +167,7 @@ export async function prepareE2eData(
       provider: {
         username: 'e2e_provider',
         password,
+        totpSecret: providerUser.totp.secret,
         orgId: providerId,
         kind: kind.code,
         kindName: kind.name_zh,

@@ -136,7 +136,8 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async 
       config: { access: 'public', ...rl },
       schema: {
         tags: ['auth'],
-        summary: '登录（运营人员随后须输入动态口令） / Log in (operators then enter their TOTP code)',
+        summary:
+          '登录（运营人员和数据提供单位用户随后须输入动态口令） / Log in (operators and provider users then enter their TOTP code)',
         body: z.object({ username: z.string().trim().min(1).max(64), password: z.string().min(1).max(128) }),
         response: { 200: loginResponse },
       },
@@ -159,7 +160,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async 
       config: { access: 'public', ...rl },
       schema: {
         tags: ['auth'],
-        summary: '运营人员输入动态口令完成登录 / Operators complete login with their TOTP code',
+        summary: '输入动态口令完成登录 / Complete login with the TOTP code (operators, provider users)',
         body: z.object({
           code: z
             .string()
@@ -390,10 +391,10 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async 
       schema: {
         tags: ['onboarding'],
         summary:
-          '新增机构、运营或推荐单位用户（初始密码与动态口令密钥只显示一次） / Add a user (initial password and TOTP secret shown once)',
+          '新增机构、数据提供单位、运营或推荐单位用户（初始密码与动态口令密钥只显示一次） / Add a user (initial password and TOTP secret shown once)',
         body: z.object({
           username: z.string().trim().min(3).max(64),
-          role: z.enum(['institution', 'operator', 'recommender']),
+          role: z.enum(['institution', 'provider', 'operator', 'recommender']),
           orgId: z.string().max(100).nullable().optional(),
           displayName: z.string().trim().max(100).optional(),
           password: z.string().min(1).max(128).optional(),

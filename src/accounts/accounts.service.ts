@@ -106,6 +106,13 @@ const roleOrgKind: Record<Role, OrganisationKind | null> = {
   recommender: null, // district or department
 };
 
+/**
+ * Users of these roles log in with a password and a TOTP code (decision 0050): operators run the
+ * platform; provider users push records that become credit information about enterprises, so a
+ * stolen provider password alone must not be enough to publish a false 失信 record.
+ */
+export const secondFactorRoles: readonly Role[] = ['operator', 'provider'];
+
 export interface Me {
   id: string;
   username: string;
@@ -379,7 +386,7 @@ export function createAccountsService(deps: AccountsServiceDeps) {
       checkLock(user);
       if (user.status !== 'active') throw new AppError('account_disabled');
       if (!(await verifyPassword(input.password, user.password_hash))) await failLogin(user);
-      const mfaRequired = user.role === 'operator';
+      const mfaRequired = secondFactorRoles.includes(user.role as Role);
       await recordLoginSuccess(
         db,
         user.id,
@@ -681,8 +688,10 @@ export function createAccountsService(deps: AccountsServiceDeps) {
     },
 
     /**
-     * An operator creates a user. Operators get a TOTP secret (returned once, with its otpauth URI);
-     * without a password one is generated and returned once.
+     * An operator creates a user: institution and provider users belong to an onboarded organisation
+     * of that kind, recommenders to a district or department. Operators and provider users get a
+     * TOTP secret (returned once, with its otpauth URI); without a password one is generated and
+     * returned once.
      */
     async createUser(
       actor: Actor,
@@ -698,12 +707,11 @@ export function createAccountsService(deps: AccountsServiceDeps) {
       if (
         !(roles as readonly string[]).includes(input.role) ||
         input.role === 'enterprise' ||
-        input.role === 'institution_system' ||
-        input.role === 'provider'
+        input.role === 'institution_system'
       ) {
         throw new AppError('validation_failed', {
           detail:
-            'role: institution, operator or recommender (enterprises register themselves; systems use keys)',
+            'role: institution, provider, operator or recommender (enterprises register themselves; institution systems use keys)',
         });
       }
       if (!/^[A-Za-z0-9_.@-]{3,64}$/.test(input.username)) {
@@ -714,7 +722,7 @@ export function createAccountsService(deps: AccountsServiceDeps) {
       }
       const wantKind = roleOrgKind[input.role];
       let orgId: string | null = input.orgId ?? null;
-      if (input.role === 'institution' || input.role === 'recommender') {
+      if (input.role === 'institution' || input.role === 'provider' || input.role === 'recommender') {
         const org = orgId ? await findOrganisation(db, orgId) : undefined;
         const ok =
           org &&
@@ -732,7 +740,7 @@ export function createAccountsService(deps: AccountsServiceDeps) {
       const initialPassword = input.password ?? generatePassword();
       checkPasswordPolicy(initialPassword);
       const id = randomUUID();
-      const totpSecret = input.role === 'operator' ? newTotpSecret() : null;
+      const totpSecret = secondFactorRoles.includes(input.role) ? newTotpSecret() : null;
       const user = await insertUser(db, {
         id,
         username: input.username,

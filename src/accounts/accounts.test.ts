@@ -359,4 +359,72 @@ describe('accounts and authentication', () => {
     ).json();
     assert.ok(!JSON.stringify(listed).includes(key.json().secret), 'the secret is shown once only');
   });
+
+  it('lets an operator onboard a provider with its users, who log in with password and TOTP and act for it', async () => {
+    const op = await loginAs(t, 'operator');
+    const onboarded = await t.inject({
+      method: 'POST',
+      url: '/api/v1/providers',
+      headers: op.headers,
+      payload: {
+        id: 'tax',
+        nameZh: '国家税务总局郑州市税务局',
+        agreement: { purposeText: '税务信息报送', validFrom: '2026-01-01', validUntil: '2028-12-31' },
+      },
+    });
+    assert.ok([201, 409].includes(onboarded.statusCode), onboarded.body);
+    const created = await t.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: op.headers,
+      payload: { username: 'tax_clerk', role: 'provider', orgId: 'tax', displayName: '税务报送员' },
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    const c = created.json();
+    assert.equal(c.user.role, 'provider');
+    assert.equal(c.user.orgId, 'tax');
+    assert.ok(c.initialPassword && c.totp, 'an initial password and a TOTP secret, shown once');
+    assert.equal(created.headers['cache-control'], 'no-store');
+    // a provider user belongs to an onboarded provider, not to any organisation
+    const wrongOrg = await t.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: op.headers,
+      payload: { username: 'tax_clerk2', role: 'provider', orgId: await ensureInstitution(t.ctx) },
+    });
+    assert.equal(wrongOrg.statusCode, 400);
+    assert.equal(wrongOrg.json().code, 'validation_failed');
+    // password, then TOTP: nothing but public routes before the second factor
+    const login = await t.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'tax_clerk', password: c.initialPassword },
+    });
+    assert.equal(login.statusCode, 200, login.body);
+    assert.equal(login.json().mfaRequired, true);
+    const half = cookieOf(login.headers['set-cookie']);
+    const blocked = await t.inject({ url: '/api/v1/batches', headers: { cookie: half } });
+    assert.equal(blocked.json().code, 'totp_required');
+    const ok = await t.inject({
+      method: 'POST',
+      url: '/api/v1/auth/totp/verify',
+      headers: { cookie: half },
+      payload: { code: totpNow(c.totp.secret) },
+    });
+    assert.equal(ok.statusCode, 200, ok.body);
+    const cookie = cookieOf(ok.headers['set-cookie']);
+    const me = (await t.inject({ url: '/api/v1/me', headers: { cookie } })).json();
+    assert.deepEqual([me.role, me.orgId, me.displayName], ['provider', 'tax', '税务报送员']);
+    assert.equal((await t.inject({ url: '/api/v1/batches', headers: { cookie } })).statusCode, 200);
+    assert.equal((await t.inject({ url: '/api/v1/providers/tax', headers: { cookie } })).statusCode, 200);
+    // pushing a kind the provider is not responsible for is refused, as for its systems
+    const push = await t.inject({
+      method: 'POST',
+      url: '/api/v1/batches?kind=admin_penalty',
+      headers: { cookie, 'content-type': 'application/json' },
+      payload: '[]',
+    });
+    assert.equal(push.statusCode, 403, push.body);
+    assert.equal(push.json().code, 'kind_not_assigned');
+  });
 });

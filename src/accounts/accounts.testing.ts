@@ -85,12 +85,13 @@ export interface TestSession {
 }
 
 /**
- * A user of `role` logged in over HTTP (operators complete the TOTP step). Enterprise users are
- * created bound to `uscc` directly (real-name registration has its own test).
+ * A user of `role` logged in over HTTP (operators and provider users complete the TOTP step).
+ * Enterprise users are created bound to `uscc` directly (real-name registration has its own test);
+ * provider users need `orgId`, a provider of the seeded catalog (onboarded here if needed).
  */
 export async function loginAs(
   t: TestAppLike,
-  role: Exclude<Role, 'institution_system' | 'provider'>,
+  role: Exclude<Role, 'institution_system'>,
   opts: { orgId?: string; uscc?: string; username?: string } = {},
 ): Promise<TestSession> {
   const ctx = t.ctx;
@@ -110,6 +111,10 @@ export async function loginAs(
   } else {
     let orgId = opts.orgId;
     if (role === 'institution') orgId ??= await ensureInstitution(ctx);
+    if (role === 'provider') {
+      if (!orgId) throw new Error('loginAs(provider) needs the orgId of a catalog provider');
+      await ensureProvider(ctx, orgId);
+    }
     if (role === 'recommender' && !orgId) {
       orgId = 'test_district';
       try {

@@ -164,6 +164,21 @@ const expected: Record<string, Expect> = {
   'GET /api/v1/repairs': ['enterprise', 'operator'],
   'GET /api/v1/repairs/:id': ['enterprise', 'operator'],
   'POST /api/v1/repairs/:id/review': ['operator'],
+  // financing whitelist (白名单): recommenders propose, operators review, institutions read
+  'GET /api/v1/whitelist/categories': P,
+  'POST /api/v1/whitelist': ['recommender'],
+  'GET /api/v1/whitelist': ['recommender', 'institution', 'institution_system', 'operator'],
+  'GET /api/v1/whitelist/:id': ['recommender', 'institution', 'institution_system', 'operator', 'enterprise'],
+  'POST /api/v1/whitelist/:id/withdraw': ['recommender'],
+  'POST /api/v1/whitelist/:id/review': ['operator'],
+  'POST /api/v1/whitelist/:id/remove': ['operator'],
+  'GET /api/v1/subjects/:uscc/whitelist': [
+    'enterprise',
+    'recommender',
+    'institution',
+    'institution_system',
+    'operator',
+  ],
 };
 
 function sameAccess(a: Expect, b: Expect): boolean {
@@ -189,7 +204,10 @@ function concreteUrl(url: string): string {
 describe('authorization matrix: every route × every role', () => {
   let t: TestApp;
   type Caller = (method: string, url: string) => Promise<{ statusCode: number; body: string }>;
-  const callers = new Map<Role | 'anonymous', Caller>();
+  /** Every role, and a second way of being some role (provider users beside provider systems). */
+  type Who = Role | 'anonymous' | 'provider_user';
+  const roleOf = (who: Who): Role | 'anonymous' => (who === 'provider_user' ? 'provider' : who);
+  const callers = new Map<Who, Caller>();
 
   before(async () => {
     t = await createTestApp();
@@ -200,10 +218,11 @@ describe('authorization matrix: every route × every role', () => {
     const providerSigner = await createSigner(t.ctx, provider, 'HMAC-SM3');
     const withPayload = (method: string) => method !== 'GET' && method !== 'DELETE';
     const viaCookie = async (
-      role: 'enterprise' | 'institution' | 'operator' | 'recommender',
+      role: 'enterprise' | 'institution' | 'operator' | 'recommender' | 'provider',
     ): Promise<Caller> => {
-      let session = await loginAs(t, role, role === 'enterprise' ? { uscc } : {});
-      const login = () => loginAs(t, role, { username: session.username, uscc });
+      const opts = role === 'enterprise' ? { uscc } : role === 'provider' ? { orgId: provider } : {};
+      let session = await loginAs(t, role, opts);
+      const login = () => loginAs(t, role, { ...opts, username: session.username, uscc });
       return async (method, url) => {
         const res = await t.inject({
           method: method as 'GET',
@@ -236,6 +255,8 @@ describe('authorization matrix: every route × every role', () => {
     callers.set('recommender', await viaCookie('recommender'));
     callers.set('institution_system', viaSignature(bankSigner));
     callers.set('provider', viaSignature(providerSigner));
+    // Provider users (people, password + TOTP) have exactly the access of the provider's systems.
+    callers.set('provider_user', await viaCookie('provider'));
   });
   after(() => t.close());
 
@@ -269,7 +290,7 @@ describe('authorization matrix: every route × every role', () => {
       const want = expected[`${r.method} ${r.url}`];
       if (want === undefined) continue; // reported by the test above
       const url = concreteUrl(r.url);
-      for (const who of ['anonymous', ...roles] as const) {
+      for (const who of ['anonymous', ...roles, 'provider_user'] as const) {
         const res = await callers.get(who)!(r.method, url);
         let deniedByRoute = false;
         if (res.statusCode === 401 || res.statusCode === 403) {
@@ -279,7 +300,8 @@ describe('authorization matrix: every route × every role', () => {
             deniedByRoute = false;
           }
         }
-        const shouldPass = want === 'public' || (who !== 'anonymous' && want.includes(who));
+        const role = roleOf(who);
+        const shouldPass = want === 'public' || (role !== 'anonymous' && want.includes(role));
         if (shouldPass === deniedByRoute) {
           wrong.push(`${r.method} ${r.url} as ${who}: ${res.statusCode} ${res.body.slice(0, 160)}`);
         }

@@ -97,8 +97,8 @@ export const errorCatalog = {
   },
   totp_required: {
     status: 401,
-    zh: '运营人员须输入动态口令（TOTP）完成第二因素认证',
-    en: 'Operators must complete the second factor (TOTP code)',
+    zh: '须输入动态口令（TOTP）完成第二因素认证（运营人员、数据提供单位用户）',
+    en: 'Complete the second factor (TOTP code) first (operators, provider users)',
   },
   totp_invalid: {
     status: 401,
@@ -336,6 +336,27 @@ export const errorCatalog = {
     status: 400,
     zh: '不接受自愿申报的信息类型“{type}”',
     en: 'Voluntary declarations of type "{type}" are not accepted',
+  },
+  // financing whitelist (白名单): recommenders propose, operators review
+  whitelist_out_of_area: {
+    status: 403,
+    zh: '该企业（登记地区 {region}）不在本单位“{org}”的推荐范围（{area}）内',
+    en: 'The subject (registered in {region}) is outside the area of "{org}" ({area})',
+  },
+  whitelist_duplicate: {
+    status: 409,
+    zh: '本单位已推荐该企业（白名单条目 {id}，状态：{status}）',
+    en: 'Your organisation has already recommended this subject (whitelist entry {id}, status {status})',
+  },
+  whitelist_step_invalid: {
+    status: 409,
+    zh: '白名单条目 {id} 当前状态为“{status}”，不能{action_zh}',
+    en: 'Whitelist entry {id} is "{status}": cannot {action_en}',
+  },
+  whitelist_subject_inactive: {
+    status: 422,
+    zh: '该企业登记状态为“{status}”，不能推荐进入白名单',
+    en: 'The subject is registered as "{status}" and cannot be recommended',
   },
 } as const satisfies Record<string, ErrorDefinition>;
 

@@ -557,8 +557,8 @@ export const messages = {
   'onboard.newUser': ['新增用户', 'Add a user'],
   'onboard.userCreated': ['用户已创建', 'User created'],
   'onboard.userHint': [
-    '初始密码与（运营人员的）动态口令密钥只显示一次。企业用户请自行实名注册。',
-    'The initial password and (for operators) the TOTP secret are shown once. Enterprises register themselves.',
+    '初始密码与动态口令密钥（运营人员、数据提供单位用户登录须输入动态口令）只显示一次。企业用户请自行实名注册。',
+    'The initial password and the TOTP secret (operators and provider users log in with a TOTP code) are shown once. Enterprises register themselves.',
   ],
   'onboard.initialPassword': ['初始密码', 'Initial password'],
   'onboard.totpSecret': ['动态口令密钥', 'TOTP secret'],

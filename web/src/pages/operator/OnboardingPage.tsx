@@ -64,6 +64,18 @@ interface UserRow {
 
 type OrgKind = 'institution' | 'provider';
 
+/** Roles an operator creates users for (enterprises register themselves; systems get keys). */
+const userRoles = ['institution', 'provider', 'operator', 'recommender'] as const;
+type UserRole = (typeof userRoles)[number];
+
+/** Which organisations a user of each role may belong to (operators: the platform, optional). */
+const roleOrgKinds: Record<UserRole, string[]> = {
+  institution: ['institution'],
+  provider: ['provider'],
+  operator: ['platform'],
+  recommender: ['district', 'department'],
+};
+
 const institutionTypes = ['bank', 'insurer', 'guarantor', 'credit_service'] as const;
 
 interface OrgForm {
@@ -83,7 +95,7 @@ interface OrgForm {
 interface UserForm {
   username: string;
   displayName?: string;
-  role: 'institution' | 'operator' | 'recommender';
+  role: UserRole;
   orgId?: string;
 }
 
@@ -400,13 +412,7 @@ function UsersTab() {
     (e) => applyProblemToForm(form, e),
   );
   const orgOptions = (orgs.data ?? [])
-    .filter((o) =>
-      role === 'institution'
-        ? o.kind === 'institution'
-        : role === 'recommender'
-          ? ['district', 'department'].includes(o.kind)
-          : o.kind === 'platform',
-    )
+    .filter((o) => roleOrgKinds[role ?? 'institution'].includes(o.kind))
     .map((o) => ({ value: o.id, label: `${o.nameZh}（${o.id}）` }));
   return (
     <>
@@ -415,6 +421,7 @@ function UsersTab() {
         icon={<UserAddOutlined />}
         onClick={() => setOpen(true)}
         style={{ marginBottom: 12 }}
+        data-testid="user-new"
       >
         {t('onboard.newUser')}
       </Button>
@@ -425,6 +432,7 @@ function UsersTab() {
         dataSource={list.data ?? []}
         scroll={{ x: 'max-content' }}
         pagination={{ pageSize: 20, size: 'small', showSizeChanger: false }}
+        onRow={() => ({ 'data-testid': 'user-row' }) as React.HTMLAttributes<HTMLElement>}
         columns={[
           {
             key: 'u',
@@ -458,10 +466,9 @@ function UsersTab() {
         >
           <Form.Item name="role" label={t('onboard.role')} rules={[{ required: true }]}>
             <Select
-              options={(['institution', 'operator', 'recommender'] as const).map((r) => ({
-                value: r,
-                label: t(`role.${r}`),
-              }))}
+              data-testid="user-role"
+              options={userRoles.map((r) => ({ value: r, label: t(`role.${r}`) }))}
+              onChange={() => form.setFieldValue('orgId', undefined)}
             />
           </Form.Item>
           <Form.Item
@@ -469,14 +476,19 @@ function UsersTab() {
             label={t('onboard.org')}
             rules={[{ required: role !== 'operator', message: t('validate.required') }]}
           >
-            <Select allowClear showSearch={{ optionFilterProp: 'label' }} options={orgOptions} />
+            <Select
+              allowClear
+              showSearch={{ optionFilterProp: 'label' }}
+              options={orgOptions}
+              data-testid="user-org"
+            />
           </Form.Item>
           <Form.Item
             name="username"
             label={t('auth.username')}
             rules={[{ required: true, pattern: /^[A-Za-z0-9_.@-]{3,64}$/, message: t('validate.username') }]}
           >
-            <Input autoComplete="off" />
+            <Input autoComplete="off" data-testid="user-username" />
           </Form.Item>
           <Form.Item name="displayName" label={t('onboard.displayName')}>
             <Input maxLength={100} />
