@@ -18,6 +18,7 @@ import type { ConnectorService } from '../connectors/connector.service.ts';
 import { createLedgerService, type LedgerService } from '../ledger/ledger.service.ts';
 import { createReportsService, type ReportsService } from '../reports/reports.service.ts';
 import { createRightsService, type RightsService } from '../rights/rights.service.ts';
+import { createWhitelistService, type WhitelistService } from '../whitelist/whitelist.service.ts';
 
 /**
  * The composition root's output: configuration, the database and every domain service, built once
@@ -57,6 +58,8 @@ export interface AppContext {
   reports: ReportsService;
   /** Subject rights: objections (异议), credit repair (信用修复), commitments and declarations. */
   rights: RightsService;
+  /** Financing whitelist (融资白名单): recommendations, review, the list institutions see, profile tag. */
+  whitelist: WhitelistService;
   // Each domain adds its service here, e.g. `catalog: CatalogService;`, built in createAppContext.
 }
 
@@ -64,6 +67,7 @@ export function createAppContext(config: Config, db: Db): AppContext {
   const catalog = createCatalogService(db);
   const keyring = lazyKeyring(config.dataDir);
   const fieldCrypto = createFieldCrypto(keyring);
+  const whitelist = createWhitelistService({ db });
   const ctx: Omit<AppContext, 'reports'> = {
     config,
     db,
@@ -77,11 +81,15 @@ export function createAppContext(config: Config, db: Db): AppContext {
     accounts: createAccountsService({ db, keyring, fieldCrypto, catalog }),
     evaluation: createEvaluationService({ db, catalog }),
     saferoom: createSafeRoomService({ db, catalog }),
-    profiles: createProfileService({ readRecords: (q) => readRecords({ db, fieldCrypto, catalog }, q) }),
+    profiles: createProfileService({
+      readRecords: (q) => readRecords({ db, fieldCrypto, catalog }, q),
+      tagSources: [whitelist.tagSource],
+    }),
     stats: createStatsService({ db, catalog }),
     connectors: createConnectors({ db, catalog, fieldCrypto }),
     ledger: createLedgerService({ db, config }),
     rights: createRightsService({ db, catalog, fieldCrypto }),
+    whitelist,
   };
   // Reports use the same ledger, connectors and evaluation instances (sequencer, breakers, caches).
   const { ledger, connectors, evaluation } = ctx;

@@ -9,6 +9,7 @@ import type { EvaluationTables } from '../evaluation/evaluation.tables.ts';
 import type { SafeRoomTables } from '../saferoom/saferoom.tables.ts';
 import type { ReportsTables } from '../reports/reports.tables.ts';
 import type { RightsTables } from '../rights/rights.tables.ts';
+import type { WhitelistTables } from '../whitelist/whitelist.tables.ts';
 
 /**
  * The whole database as Kysely sees it. Each domain declares its tables in its own
@@ -26,4 +27,5 @@ export interface Database
     EvaluationTables,
     SafeRoomTables,
     ReportsTables,
-    RightsTables {}
+    RightsTables,
+    WhitelistTables {}

@@ -18,6 +18,7 @@ import { connectorsRoutes } from '../connectors/connectors.routes.ts';
 import { reportsRoutes } from '../reports/reports.routes.ts';
 import { ledgerRoutes } from '../ledger/ledger.routes.ts';
 import { rightsRoutes } from '../rights/rights.routes.ts';
+import { whitelistRoutes } from '../whitelist/whitelist.routes.ts';
 
 /**
  * Every domain's routes, registered in one place (no auto-loading): a newcomer reads this list to
@@ -41,6 +42,7 @@ export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext
   await app.register(reportsRoutes, { ctx });
   await app.register(ledgerRoutes, { ctx });
   await app.register(rightsRoutes, { ctx });
+  await app.register(whitelistRoutes, { ctx });
   // Last: the web app's catch-all GET /* (static routes above always win over the wildcard).
   await app.register(webRoutes, { ctx });
 }

@@ -18,6 +18,7 @@ export const ledgerEntryTypes = [
   'evaluation_run',
   'safe_room_job',
   'pull_call',
+  'whitelist', // a financing-whitelist step: recommended, approved, rejected, withdrawn, removed
 ] as const;
 export type LedgerEntryType = (typeof ledgerEntryTypes)[number];
 
