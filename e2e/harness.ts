@@ -127,17 +127,29 @@ export async function login(page: Page, username: string, password: string, land
 
 /**
  * TOTP codes are accepted once per 30-second step per user, the next step's code too (±1). A login
- * reuses neither: it takes the current step, else the next, else waits for a fresh one.
+ * reuses neither: it takes the current step, else the next, else waits for a fresh one. The steps
+ * used are kept in a file beside the run's fixture, because each e2e file runs in its own process
+ * and two files logging in the same operator within 30 s would otherwise replay a code.
  */
-const usedSteps = new Map<string, Set<number>>();
+function usedStepsFile(): string | undefined {
+  const fixture = process.env.E2E_FIXTURE;
+  return fixture ? path.join(path.dirname(fixture), 'totp-steps.json') : undefined;
+}
+function loadUsedSteps(): Record<string, number[]> {
+  const file = usedStepsFile();
+  if (!file || !fs.existsSync(file)) return {};
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, number[]>;
+}
 async function freshTotpTime(secret: string): Promise<Date> {
-  const used = usedSteps.get(secret) ?? new Set<number>();
-  usedSteps.set(secret, used);
   for (;;) {
+    const all = loadUsedSteps();
+    const used = new Set(all[secret] ?? []);
     const step = Math.floor(Date.now() / 30_000);
     for (const s of [step, step + 1]) {
       if (!used.has(s)) {
-        used.add(s);
+        all[secret] = [...used, s].filter((x) => x >= step - 2);
+        const file = usedStepsFile();
+        if (file) fs.writeFileSync(file, JSON.stringify(all));
         return new Date(s * 30_000 + 15_000);
       }
     }
