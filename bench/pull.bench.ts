@@ -191,7 +191,12 @@ async function main(): Promise<void> {
       const uscc = subjects[0]!.uscc;
       // The platform's connector service as composed in production; limits above the load so the run
       // measures the platform, not a provider's configured capacity.
-      const connectors = createConnectors({ db, catalog: ctx.catalog, fieldCrypto: ctx.fieldCrypto });
+      const connectors = createConnectors({
+        db,
+        catalog: ctx.catalog,
+        fieldCrypto: ctx.fieldCrypto,
+        keyring: ctx.keyring,
+      });
       const operator: Actor = { type: 'operator', id: 'bench' };
       for (const [i, p] of plan.entries()) {
         await connectors.createInterface(operator, {

@@ -86,7 +86,7 @@ export function createAppContext(config: Config, db: Db): AppContext {
       tagSources: [whitelist.tagSource],
     }),
     stats: createStatsService({ db, catalog }),
-    connectors: createConnectors({ db, catalog, fieldCrypto }),
+    connectors: createConnectors({ db, catalog, fieldCrypto, keyring }),
     ledger: createLedgerService({ db, config }),
     rights: createRightsService({ db, catalog, fieldCrypto }),
     whitelist,

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Insertable, Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import type { AccessLogTable } from '../access/access.tables.ts';
+import type { Keyring } from '../access/keyring.ts';
 import type { Database } from '../db/schema.ts';
 import { performance } from 'node:perf_hooks';
 import type { Actor } from '../access/actor.ts';
@@ -8,7 +9,7 @@ import type { CatalogView } from '../access/catalog-view.ts';
 import type { AppContext } from '../app/context.ts';
 import type { CatalogKind } from '../catalog/catalog.schema.ts';
 import type { AuthorizeUseResult, ConsentMode, ConsentPurpose } from '../consent/consent.types.ts';
-import type { Db } from '../db/database.ts';
+import { dialectName, type Db } from '../db/database.ts';
 import { enqueueLedgerEntries } from '../ledger/ledger-queue.ts';
 import { AppError, isAppError } from '../shared/errors.ts';
 import { checkUscc, normalizeCode } from '../shared/identifiers.ts';
@@ -24,6 +25,7 @@ import type { HealthResult, PullResult, PullSection } from './connectors.schemas
 import {
   createInterfaceRegistry,
   effectiveStoreAsRecords,
+  openInterfaceSecret,
   type InterfaceRegistry,
 } from './interface-registry.ts';
 import {
@@ -84,6 +86,8 @@ export const defaultConnectorOptions: ConnectorOptions = {
 
 export interface ConnectorServiceDeps {
   db: Db;
+  /** Opens and seals interface secrets (stored SM4-GCM sealed, decision 0061). */
+  keyring: Keyring;
   getCatalog: CatalogSource;
   gate: ConsentGate;
   validator: RecordValidator;
@@ -288,6 +292,7 @@ export function createConnectorService(deps: ConnectorServiceDeps): ConnectorSer
   const { db, getCatalog } = deps;
   const o: ConnectorOptions = { ...defaultConnectorOptions, ...deps.options };
   const runtimes = new Map<string, ProviderRuntime>();
+  const embedded = dialectName(db) === 'pglite';
   const cache = new Map<string, CacheEntry>();
   let snapshot: {
     at: number;
@@ -298,6 +303,7 @@ export function createConnectorService(deps: ConnectorServiceDeps): ConnectorSer
   const registry = createInterfaceRegistry({
     db,
     getCatalog,
+    keyring: deps.keyring,
     onChange: () => {
       snapshot = null;
     },
@@ -308,11 +314,17 @@ export function createConnectorService(deps: ConnectorServiceDeps): ConnectorSer
    * promise callbacks, so transactions queued behind each other run back to back without returning to
    * the event loop: with many pulls in flight, providers' answers and timers then waited seconds (a
    * bench run measured 3.2 s of event-loop delay) and healthy providers timed out. Yielding at the
-   * start of each of our transactions bounds that; on PostgreSQL it costs a few microseconds.
+   * start of each of our transactions bounds that. PostgreSQL answers over sockets (the loop turns
+   * anyway), so there the yield is skipped: under 50 pulls in flight it queued each transaction behind
+   * every pending I/O callback. `durable: false` commits without waiting for the WAL flush (PostgreSQL).
    */
-  function inTransaction<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  function inTransaction<T>(
+    fn: (trx: Kysely<Database>) => Promise<T>,
+    opts: { durable: boolean } = { durable: true },
+  ): Promise<T> {
     return db.transaction().execute(async (trx) => {
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (embedded) await new Promise<void>((resolve) => setImmediate(resolve));
+      else if (!opts.durable) await sql`SELECT set_config('synchronous_commit', 'off', true)`.execute(trx);
       return fn(trx);
     });
   }
@@ -350,15 +362,22 @@ export function createConnectorService(deps: ConnectorServiceDeps): ConnectorSer
     return snapshot;
   }
 
+  /** Endpoints with their secrets opened, per interface version (one SM4-GCM decryption per change). */
+  const endpoints = new WeakMap<InterfaceRow, InterfaceEndpoint>();
   function endpointOf(row: InterfaceRow): InterfaceEndpoint {
-    return {
-      baseUrl: row.base_url,
-      authType: row.auth_type as InterfaceEndpoint['authType'],
-      authKeyId: row.auth_key_id,
-      authSecret: row.auth_secret,
-      signatureAlgorithm: row.signature_algorithm as SignatureAlgorithm,
-      timeoutMs: row.timeout_ms,
-    };
+    let e = endpoints.get(row);
+    if (!e) {
+      e = {
+        baseUrl: row.base_url,
+        authType: row.auth_type as InterfaceEndpoint['authType'],
+        authKeyId: row.auth_key_id,
+        authSecret: openInterfaceSecret(deps.keyring, row),
+        signatureAlgorithm: row.signature_algorithm as SignatureAlgorithm,
+        timeoutMs: row.timeout_ms,
+      };
+      endpoints.set(row, e);
+    }
+    return e;
   }
 
   function outcome(kind: string, partial: Partial<SectionOutcome>): SectionOutcome {
@@ -524,19 +543,26 @@ export function createConnectorService(deps: ConnectorServiceDeps): ConnectorSer
     if (!auth) {
       if (actor.type === 'system') throw new AppError('forbidden');
       try {
-        auth = await inTransaction((trx) =>
-          deps.gate(
-            trx,
-            {
-              actor,
-              uscc,
-              kinds,
-              purpose: input.purpose,
-              mode: input.mode ?? 'query',
-              consentId: input.consentId,
-            },
-            catalog,
-          ),
+        auth = await inTransaction(
+          (trx) =>
+            deps.gate(
+              trx,
+              {
+                actor,
+                uscc,
+                kinds,
+                purpose: input.purpose,
+                mode: input.mode ?? 'query',
+                consentId: input.consentId,
+              },
+              catalog,
+            ),
+          // The use is committed without waiting for the WAL flush: the log transaction after the
+          // calls is durable, and flushing its commit flushes this one (WAL is written in order), so
+          // when the answer is returned the use is durable too; a crash before that loses the
+          // uncounted pull as a whole (no answer was given). Saves one fsync (1.5–4 ms measured)
+          // on the path before the calls.
+          { durable: false },
         );
       } catch (e) {
         if (!isAppError(e)) throw e;

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { insertAccessLog } from '../access/access-log.repository.ts';
 import { loadCatalogView, type CatalogSource as CatalogServiceLike } from '../access/catalog-view.ts';
 import type { FieldCrypto } from '../access/field-crypto.ts';
+import type { Keyring } from '../access/keyring.ts';
 import { maskStyleOf, maskValue } from '../access/masking.ts';
 import type { CatalogKind } from '../catalog/catalog.schema.ts';
 import type { Database } from '../db/schema.ts';
@@ -75,6 +76,8 @@ export function maskForViewer(kind: CatalogKind, data: Record<string, unknown>, 
 
 export interface ConnectorWiring {
   db: Db;
+  /** The platform's keyring: interface secrets are stored sealed with its secrets key. */
+  keyring: Keyring;
   catalog?: CatalogServiceLike | undefined;
   fieldCrypto?: FieldCrypto | undefined;
   options?: Partial<ConnectorOptions> | undefined;
@@ -83,6 +86,7 @@ export interface ConnectorWiring {
 export function createConnectors(w: ConnectorWiring): ConnectorService {
   return createConnectorService({
     db: w.db,
+    keyring: w.keyring,
     getCatalog: () => loadCatalogView(w.db, w.catalog),
     // The consent service's own `authorizeUse`, given the catalog view loaded before the transaction.
     gate: (trx: Kysely<Database>, input, catalog) => authorizeUse(trx, input, undefined, catalog),

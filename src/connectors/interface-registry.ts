@@ -1,4 +1,5 @@
 import type { Actor } from '../access/actor.ts';
+import { openSecret, sealSecret, type Keyring } from '../access/keyring.ts';
 import type { CatalogKind } from '../catalog/catalog.schema.ts';
 import type { Db } from '../db/database.ts';
 import { AppError } from '../shared/errors.ts';
@@ -119,8 +120,31 @@ function checkBaseUrl(raw: string, actor: Actor): string {
   return url.toString();
 }
 
+/**
+ * Associated data of an interface's sealed secret: the (provider, kind) pair, which never changes for
+ * a row (unique, not editable), so a sealed value copied to another interface's row does not open.
+ */
+export function secretContext(providerId: string, kindCode: string): string {
+  return `connector-interface:${providerId}:${kindCode}`;
+}
+
+/**
+ * Opens an interface's stored secret (`sm4gcm1:…`, sealed with the keyring's secrets key, decision
+ * 0061). Every stored secret is sealed (migration 2026-11-22T0341 sealed the older rows and a CHECK
+ * constraint refuses plain ones).
+ */
+export function openInterfaceSecret(
+  keyring: Keyring,
+  row: Pick<InterfaceRow, 'auth_secret' | 'provider_id' | 'kind_code'>,
+): string | null {
+  if (row.auth_secret === null) return null;
+  return openSecret(keyring, row.auth_secret, secretContext(row.provider_id, row.kind_code));
+}
+
 function authColumns(
   auth: InterfaceAuthInput,
+  keyring: Keyring,
+  context: string,
 ): Pick<InterfacePatch, 'auth_type' | 'auth_key_id' | 'auth_secret' | 'signature_algorithm'> {
   switch (auth.type) {
     case 'none':
@@ -129,14 +153,14 @@ function authColumns(
       return {
         auth_type: 'bearer',
         auth_key_id: null,
-        auth_secret: auth.token,
+        auth_secret: sealSecret(keyring, auth.token, context),
         signature_algorithm: 'hmac-sha256',
       };
     case 'hmac':
       return {
         auth_type: 'hmac',
         auth_key_id: auth.keyId,
-        auth_secret: auth.secret,
+        auth_secret: sealSecret(keyring, auth.secret, context),
         signature_algorithm: auth.algorithm,
       };
   }
@@ -157,6 +181,8 @@ export interface InterfaceRegistry {
 export function createInterfaceRegistry(deps: {
   db: Db;
   getCatalog: CatalogSource;
+  /** Seals bearer tokens and HMAC secrets at rest (SM4-GCM with the keyring's secrets key). */
+  keyring: Keyring;
   /** Called after every change, so the pull path re-reads the registry. */
   onChange: () => void;
 }): InterfaceRegistry {
@@ -225,7 +251,7 @@ export function createInterfaceRegistry(deps: {
           provider_id: providerId,
           kind_code: kind.code,
           base_url: baseUrl,
-          ...authColumns(input.auth),
+          ...authColumns(input.auth, deps.keyring, secretContext(providerId, kind.code)),
           timeout_ms: input.timeoutMs,
           retries: input.retries,
           rate_limit_per_s: input.rateLimitPerSecond,
@@ -253,7 +279,12 @@ export function createInterfaceRegistry(deps: {
       const kind = (await getCatalog()).kinds.get(current.kind_code);
       const patch: InterfacePatch = { updated_by: actorName(actor) };
       if (input.baseUrl !== undefined) patch.base_url = checkBaseUrl(input.baseUrl, actor);
-      if (input.auth !== undefined) Object.assign(patch, authColumns(input.auth));
+      if (input.auth !== undefined) {
+        Object.assign(
+          patch,
+          authColumns(input.auth, deps.keyring, secretContext(current.provider_id, current.kind_code)),
+        );
+      }
       if (input.timeoutMs !== undefined) patch.timeout_ms = input.timeoutMs;
       if (input.retries !== undefined) patch.retries = input.retries;
       if (input.rateLimitPerSecond !== undefined) patch.rate_limit_per_s = input.rateLimitPerSecond;

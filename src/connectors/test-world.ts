@@ -97,6 +97,7 @@ export async function createPullWorld(): Promise<PullWorld> {
         db: t.db,
         catalog: t.ctx.catalog,
         fieldCrypto: t.ctx.fieldCrypto,
+        keyring: t.ctx.keyring,
         options: { ...testConnectorOptions, ...options },
       }),
     async grant(kinds, opts = {}) {
