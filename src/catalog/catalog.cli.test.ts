@@ -58,7 +58,7 @@ describe('xinrong catalog', () => {
 
     const list = JSON.parse(cli('list', '--json').stdout);
     assert.equal(list.version, 2);
-    assert.equal(list.categories.length, 15);
+    assert.equal(list.categories.length, 16);
   });
 
   it('bad input exits 2 with a bilingual message and every problem listed', () => {

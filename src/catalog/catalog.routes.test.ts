@@ -27,7 +27,7 @@ describe('catalog routes', () => {
     assert.equal(res.statusCode, 200);
     const body = res.json();
     assert.equal(body.version, 1);
-    assert.equal(body.categories.length, 15);
+    assert.equal(body.categories.length, 16);
     const dishonest = body.kinds.find((k: { code: string }) => k.code === 'dishonest_debtor');
     assert.equal(dishonest.name_zh, '失信被执行人信息');
     assert.ok(dishonest.fields.some((f: { code: string }) => f.code === 'case_no'));

@@ -41,7 +41,7 @@ describe('seed catalog (both sharing lists)', () => {
   const doc = parseCatalogDocument(readSeedCatalog(), 'json');
 
   it('passes its own schema and integrity checks', () => {
-    assert.equal(doc.categories.length, 15);
+    assert.equal(doc.categories.length, 16);
     assert.deepEqual(
       [...doc.categories].sort((a, b) => a.order - b.order).map((c) => c.name_zh),
       [
@@ -60,6 +60,7 @@ describe('seed catalog (both sharing lists)', () => {
         '科技研发信息',
         '新型农业经营主体信息',
         '公共资源交易信息',
+        '信用承诺信息',
       ],
     );
   });
@@ -125,7 +126,11 @@ describe('seed catalog (both sharing lists)', () => {
     ]) {
       assert.ok(names.has(n), `kind ${n}`);
     }
-    assert.equal(doc.kinds.length, 48);
+    assert.equal(
+      doc.kinds.length,
+      49,
+      '48 kinds of both lists + commitment_breach (platform, docs/decisions/0103)',
+    );
   });
 
   it('covers every item of 共享内容 in both lists, per kind', () => {
@@ -430,7 +435,7 @@ describe('catalog service', () => {
       versions.map((v) => v.version),
       [2, 1],
     );
-    assert.equal(versions[0]?.kinds, 49);
+    assert.equal(versions[0]?.kinds, 50);
     assert.equal((await svc.diff(1, 2)).kinds_added[0], 'credit_commitment_pilot');
     await assert.rejects(
       svc.getVersion(99),

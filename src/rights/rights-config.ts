@@ -51,6 +51,44 @@ export const rightsConfigSchema = z.object({
     .array(z.object({ version: z.string(), effectiveFrom: z.string(), zh: z.string(), en: z.string() }))
     .min(1),
   declarationTypes: z.array(z.object({ code: z.string(), zh: z.string(), en: z.string() })),
+  /** What a commitment is signed for; `matterRequired`: the matter (e.g. licence number) must be named. */
+  commitmentPurposes: z
+    .array(
+      z.object({
+        code: z.string().regex(/^[a-z_]+$/),
+        zh: z.string(),
+        en: z.string(),
+        matterRequired: z.boolean().default(false),
+      }),
+    )
+    .min(1),
+  /**
+   * When a later record contradicts a commitment (docs/decisions/0103): a record of one of `kinds`,
+   * dated on or after the day the commitment was signed (and within `withinMonths`, if set), for a
+   * commitment of one of `commitmentPurposes`; `matterFields`: one of these fields names the
+   * commitment's matter; `keywords`: one of `keywordFields` (all text fields when absent) contains one.
+   */
+  contradictionRules: z.array(
+    z.object({
+      id: z.string().regex(/^[a-z0-9_]+$/),
+      zh: z.string(),
+      en: z.string(),
+      source: z.string().optional(),
+      commitmentPurposes: z.array(z.string()).min(1),
+      kinds: z.array(z.string()).min(1),
+      withinMonths: z.number().int().positive().optional(),
+      matterFields: z.array(z.string()).min(1).optional(),
+      keywords: z.array(z.string().min(1)).min(1).optional(),
+      keywordFields: z.array(z.string()).min(1).optional(),
+    }),
+  ),
+  /** The negative record written when a commitment is found broken. */
+  commitmentBreachRecord: z.object({
+    kind: z.string(),
+    providerId: z.string(),
+    severity: z.enum(['minor', 'general', 'serious']),
+    note: z.string().optional(),
+  }),
 });
 export type RightsConfig = z.infer<typeof rightsConfigSchema>;
 export type Severity = 'minor' | 'general' | 'serious';

@@ -42,5 +42,32 @@ export function startRightsJob(ctx: AppContext, opts: { log: (line: string) => v
   const timer = setInterval(() => void tick(), intervalMs);
   timer.unref();
   void tick();
-  return () => clearInterval(timer);
+
+  // Contradicting records (docs/decisions/0103): queued by a trigger with each new version; checked
+  // every RIGHTS_COMMITMENT_CHECK_SECONDS (default 60), so a flag follows an ingestion within a minute.
+  const checkSeconds = Number(process.env.RIGHTS_COMMITMENT_CHECK_SECONDS ?? 60);
+  const checkMs = Number.isFinite(checkSeconds) && checkSeconds > 0 ? checkSeconds * 1000 : 60_000;
+  let checking = false;
+  const check = async () => {
+    if (checking) return;
+    checking = true;
+    try {
+      const r = await ctx.rights.checkContradictions();
+      for (const f of r.flagged) {
+        opts.log(
+          `疑似违背信用承诺 / commitment flagged: #${f.commitmentId} ← record ${f.recordId} (breach #${f.breachId})`,
+        );
+      }
+    } catch (e) {
+      opts.log(`信用承诺检查失败 / commitment check failed: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      checking = false;
+    }
+  };
+  const checkTimer = setInterval(() => void check(), checkMs);
+  checkTimer.unref();
+  return () => {
+    clearInterval(timer);
+    clearInterval(checkTimer);
+  };
 }

@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type {
+  CommitmentBreachesTable,
   CommitmentsTable,
   DeclarationsTable,
   ObjectionAttachmentsTable,
@@ -14,6 +15,7 @@ import type {
 export type ObjectionRow = Selectable<ObjectionsTable>;
 export type RepairRow = Selectable<RepairsTable>;
 export type CommitmentRow = Selectable<CommitmentsTable>;
+export type BreachRow = Selectable<CommitmentBreachesTable>;
 export type DeclarationRow = Selectable<DeclarationsTable>;
 export type EventRow = Selectable<RightsEventsTable>;
 
@@ -163,9 +165,144 @@ export async function markCommitmentBroken(
     .updateTable('commitments')
     .set({ status: 'broken', broken_reason: reason, broken_at: at })
     .where('id', '=', String(id))
+    .where('status', 'in', ['in_force', 'flagged'])
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function setCommitmentBreachRecord(
+  db: Db,
+  id: string | number,
+  recordId: number,
+): Promise<void> {
+  await db
+    .updateTable('commitments')
+    .set({ breach_record_id: recordId })
+    .where('id', '=', String(id))
+    .execute();
+}
+
+/** in_force → flagged (a later record seems to contradict it). Returns the row when it changed. */
+export async function flagCommitment(
+  db: Db,
+  id: string | number,
+  at: Date,
+): Promise<CommitmentRow | undefined> {
+  return db
+    .updateTable('commitments')
+    .set({ status: 'flagged', flagged_at: at })
+    .where('id', '=', String(id))
     .where('status', '=', 'in_force')
     .returningAll()
     .executeTakeFirst();
+}
+
+/** flagged → in_force when no suspected breach is left. */
+export async function unflagCommitment(db: Db, id: string | number): Promise<boolean> {
+  const r = await db
+    .updateTable('commitments')
+    .set({ status: 'in_force', flagged_at: null })
+    .where('id', '=', String(id))
+    .where('status', '=', 'flagged')
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('commitment_breaches as b')
+            .select('b.id')
+            .whereRef('b.commitment_id', '=', 'commitments.id')
+            .where('b.status', '=', 'suspected'),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Commitments a later record can still contradict. */
+export async function listOpenCommitments(db: Db, uscc: string): Promise<CommitmentRow[]> {
+  return db
+    .selectFrom('commitments')
+    .selectAll()
+    .where('uscc', '=', uscc)
+    .where('status', 'in', ['in_force', 'flagged'])
+    .orderBy('id')
+    .execute();
+}
+
+/** Takes up to `limit` queued checks (deleted now; the caller's transaction restores them on failure). */
+export async function claimCommitmentChecks(
+  db: Db,
+  limit: number,
+): Promise<{ uscc: string; record_id: string; version_id: string; kind_code: string }[]> {
+  const r = await sql<{ uscc: string; record_id: string; version_id: string; kind_code: string }>`
+    DELETE FROM commitment_checks WHERE id IN (
+      SELECT id FROM commitment_checks ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+    RETURNING uscc, record_id::text AS record_id, version_id::text AS version_id, kind_code`.execute(db);
+  return r.rows;
+}
+
+/** A breach; an automatic one already recorded for the same commitment, record and rule is skipped. */
+export async function insertBreach(
+  db: Db,
+  b: Insertable<CommitmentBreachesTable>,
+): Promise<BreachRow | undefined> {
+  const r = await sql<BreachRow>`
+    INSERT INTO commitment_breaches
+      (commitment_id, uscc, source, rule_id, record_id, version_id, kind_code, evidence, status, found_at)
+    VALUES (${String(b.commitment_id)}, ${b.uscc}, ${b.source}, ${b.rule_id ?? null},
+      ${b.record_id === null || b.record_id === undefined ? null : String(b.record_id)},
+      ${b.version_id === null || b.version_id === undefined ? null : String(b.version_id)},
+      ${b.kind_code ?? null}, ${b.evidence ?? '{}'}::jsonb, ${b.status}, ${b.found_at})
+    ON CONFLICT (commitment_id, record_id, rule_id) WHERE source = 'auto' DO NOTHING
+    RETURNING *`.execute(db);
+  return r.rows[0];
+}
+
+export async function findBreach(db: Db, id: number, forUpdate: boolean): Promise<BreachRow | undefined> {
+  let q = db.selectFrom('commitment_breaches').selectAll().where('id', '=', String(id));
+  if (forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+export async function updateBreach(
+  db: Db,
+  id: string | number,
+  set: Updateable<CommitmentBreachesTable>,
+): Promise<BreachRow> {
+  return db
+    .updateTable('commitment_breaches')
+    .set(set)
+    .where('id', '=', String(id))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Other suspected breaches of a commitment once it is found broken. */
+export async function supersedeBreaches(db: Db, commitmentId: string | number, at: Date): Promise<number> {
+  const r = await db
+    .updateTable('commitment_breaches')
+    .set({ status: 'superseded', reviewed_at: at })
+    .where('commitment_id', '=', String(commitmentId))
+    .where('status', '=', 'suspected')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+export async function listBreaches(
+  db: Db,
+  f: {
+    status?: string | undefined;
+    uscc?: string | undefined;
+    commitmentId?: number | undefined;
+    limit: number;
+  },
+): Promise<BreachRow[]> {
+  let q = db.selectFrom('commitment_breaches').selectAll();
+  if (f.status) q = q.where('status', '=', f.status);
+  if (f.uscc) q = q.where('uscc', '=', f.uscc);
+  if (f.commitmentId) q = q.where('commitment_id', '=', String(f.commitmentId));
+  return q.orderBy('id').limit(f.limit).execute();
 }
 
 // declarations

@@ -92,10 +92,31 @@ const commitmentSchema = z.object({
   textVersion: z.string(),
   textSha256: z.string(),
   purpose: z.string(),
+  matterRef: z.string().nullable(),
   signerName: z.string(),
   signedAt: z.string(),
   status: z.string(),
   brokenReason: z.string().nullable(),
+  breachRecordId: z.number().nullable(),
+});
+
+const breachSchema = z.object({
+  id: z.number(),
+  commitmentId: z.number(),
+  uscc: z.string(),
+  source: z.string(),
+  ruleId: z.string().nullable(),
+  rule: bilingual.nullable(),
+  recordId: z.number().nullable(),
+  versionId: z.number().nullable(),
+  kindCode: z.string().nullable(),
+  evidence: z.unknown(),
+  status: z.string(),
+  statusLabel: bilingual,
+  foundAt: z.string(),
+  reviewedBy: z.string().nullable(),
+  reviewedAt: z.string().nullable(),
+  reviewNote: z.string().nullable(),
 });
 
 const declarationSchema = z.object({
@@ -356,9 +377,12 @@ export const rightsRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (a
         tags: ['rights'],
         summary: '签署公开信用承诺 / Sign the public credit commitment',
         body: z.object({
-          purpose: z.enum(['repair', 'declaration', 'general']),
+          /** repair | declaration | licence | general (rights.config.json commitmentPurposes). */
+          purpose: z.string().min(1).max(50),
           signerName: z.string().min(1).max(100),
           textVersion: z.string().min(1).max(50),
+          /** The matter it is signed for, e.g. the licence decision number (required for licence). */
+          matterRef: z.string().max(200).optional(),
         }),
         response: { 201: commitmentSchema },
       },
@@ -391,6 +415,58 @@ export const rightsRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (a
       },
     },
     async (req) => r.breakCommitment(req.actor, req.params.id, req.body),
+  );
+  app.get(
+    '/api/v1/commitments/breaches',
+    {
+      config: { access: ['enterprise', 'operator'] },
+      schema: {
+        tags: ['rights'],
+        summary:
+          '违背承诺线索与认定（企业仅见本主体） / Suspected and confirmed breaches (an enterprise sees its own)',
+        querystring: z.object({
+          status: z.enum(['suspected', 'confirmed', 'rejected', 'superseded']).optional(),
+          uscc: z.string().max(40).optional(),
+          limit: z.coerce.number().int().min(1).max(500).optional(),
+        }),
+        response: { 200: z.object({ items: z.array(breachSchema) }) },
+      },
+    },
+    async (req) => ({ items: await r.listBreaches(req.actor, req.query) }),
+  );
+  app.post(
+    '/api/v1/commitments/breaches/:id/review',
+    {
+      config: { access: ['operator'] },
+      schema: {
+        tags: ['rights'],
+        summary:
+          '核实违背承诺线索：认定（写入失信记录）或否定 / Confirm (writes the negative record) or reject a suspected breach',
+        params: idParams,
+        body: z.object({ confirm: z.boolean(), note: note }),
+        response: { 200: z.object({ breach: breachSchema, commitment: commitmentSchema }) },
+      },
+    },
+    async (req) => r.reviewBreach(req.actor, req.params.id, req.body),
+  );
+  app.post(
+    '/api/v1/commitments/check',
+    {
+      config: { access: ['operator'] },
+      schema: {
+        tags: ['rights'],
+        summary: '立即检查新记录是否与信用承诺矛盾 / Check new records against commitments now',
+        response: {
+          200: z.object({
+            checked: z.number(),
+            flagged: z.array(
+              z.object({ commitmentId: z.number(), breachId: z.number(), recordId: z.number() }),
+            ),
+          }),
+        },
+      },
+    },
+    async () => r.checkContradictions(),
   );
   app.get(
     '/api/v1/declarations/types',

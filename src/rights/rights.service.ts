@@ -24,6 +24,7 @@ import {
   type CalendarYear,
   type WorkingCalendar,
 } from './calendar/working-days.ts';
+import { contradiction } from './commitments/contradiction-rules.ts';
 import { syncPublicityRules } from './publicity/publicity.ts';
 import { repairPeriods, repairRefusals, type Refusal } from './repair/repair-rules.ts';
 import { commitmentTextOn, loadRightsConfig, type RightsConfig } from './rights-config.ts';
@@ -122,11 +123,46 @@ export interface CommitmentView {
   textVersion: string;
   textSha256: string;
   purpose: string;
+  /** The matter it was signed for (e.g. a licence decision number), if any. */
+  matterRef: string | null;
   signerName: string;
   signedAt: string;
+  /**
+   * in_force | flagged | broken. The public sees a flagged commitment as in_force: a suspicion is
+   * not published until an operator confirms it.
+   */
   status: string;
   brokenReason: string | null;
+  /** The negative record (违背信用承诺信息) written when it was found broken. */
+  breachRecordId: number | null;
 }
+
+export interface BreachView {
+  id: number;
+  commitmentId: number;
+  uscc: string;
+  /** auto (a contradiction rule matched a later record) | operator */
+  source: string;
+  ruleId: string | null;
+  rule: Bilingual | null;
+  recordId: number | null;
+  versionId: number | null;
+  kindCode: string | null;
+  evidence: unknown;
+  status: string;
+  statusLabel: Bilingual;
+  foundAt: string;
+  reviewedBy: string | null;
+  reviewedAt: string | null;
+  reviewNote: string | null;
+}
+
+const breachStatus: Record<string, Bilingual> = {
+  suspected: { zh: '疑似违背承诺，待运营人员核实', en: 'Suspected, awaiting an operator' },
+  confirmed: { zh: '已认定违背承诺', en: 'Confirmed broken' },
+  rejected: { zh: '经核实未违背承诺', en: 'Rejected on review' },
+  superseded: { zh: '承诺已另案认定违背', en: 'Superseded (found broken on another ground)' },
+};
 
 export interface DeclarationView {
   id: number;
@@ -840,17 +876,41 @@ export function createRightsService(deps: RightsServiceDeps) {
 
   // ---------------------------------------------------------------- commitments and declarations
 
-  function commitmentView(c: repo.CommitmentRow): CommitmentView {
+  function commitmentView(c: repo.CommitmentRow, privileged = true): CommitmentView {
     return {
       id: Number(c.id),
       uscc: c.uscc,
       textVersion: c.text_version,
       textSha256: c.text_sha256,
       purpose: c.purpose,
+      matterRef: c.matter_ref,
       signerName: c.signer_name,
       signedAt: iso(c.signed_at)!,
-      status: c.status,
+      status: !privileged && c.status === 'flagged' ? 'in_force' : c.status,
       brokenReason: c.broken_reason,
+      breachRecordId: c.breach_record_id === null ? null : Number(c.breach_record_id),
+    };
+  }
+
+  function breachView(b: repo.BreachRow): BreachView {
+    const rule = cfg.contradictionRules.find((r) => r.id === b.rule_id);
+    return {
+      id: Number(b.id),
+      commitmentId: Number(b.commitment_id),
+      uscc: b.uscc,
+      source: b.source,
+      ruleId: b.rule_id,
+      rule: rule ? { zh: rule.zh, en: rule.en } : null,
+      recordId: b.record_id === null ? null : Number(b.record_id),
+      versionId: b.version_id === null ? null : Number(b.version_id),
+      kindCode: b.kind_code,
+      evidence: b.evidence,
+      status: b.status,
+      statusLabel: breachStatus[b.status]!,
+      foundAt: iso(b.found_at)!,
+      reviewedBy: b.reviewed_by,
+      reviewedAt: iso(b.reviewed_at),
+      reviewNote: b.review_note,
     };
   }
 
@@ -861,12 +921,24 @@ export function createRightsService(deps: RightsServiceDeps) {
 
   async function signCommitment(
     actor: Actor,
-    input: { purpose: 'repair' | 'declaration' | 'general'; signerName: string; textVersion: string },
+    input: { purpose: string; signerName: string; textVersion: string; matterRef?: string | undefined },
   ): Promise<CommitmentView> {
     const uscc = subjectOf(actor);
     const text = currentCommitmentText();
     if (input.textVersion !== text.version) {
       throw new AppError('commitment_required', { version: text.version });
+    }
+    const purpose = cfg.commitmentPurposes.find((p) => p.code === input.purpose);
+    if (!purpose) {
+      throw new AppError('validation_failed', {
+        detail: `承诺事项 ${input.purpose} 未配置 / unknown purpose; 可选 / one of ${cfg.commitmentPurposes.map((p) => p.code).join(', ')}`,
+      });
+    }
+    const matterRef = input.matterRef?.trim() || null;
+    if (purpose.matterRequired && !matterRef) {
+      throw new AppError('validation_failed', {
+        detail: `${purpose.zh}须载明承诺对应事项（如许可决定书文号） / ${purpose.en}: name the matter (matterRef)`,
+      });
     }
     return db.transaction().execute(async (trx) => {
       const row = await repo.insertCommitment(trx, {
@@ -874,6 +946,7 @@ export function createRightsService(deps: RightsServiceDeps) {
         text_version: text.version,
         text_sha256: text.sha256,
         purpose: input.purpose,
+        matter_ref: matterRef,
         signed_by: actorRef(actor).id ?? uscc,
         signer_name: input.signerName,
         signed_at: clock(),
@@ -894,6 +967,7 @@ export function createRightsService(deps: RightsServiceDeps) {
           text_version: text.version,
           text_sha256: text.sha256,
           purpose: input.purpose,
+          matter_sha256: matterRef ? sha256(matterRef) : null,
         }),
       ]);
       return commitmentView(row);
@@ -901,7 +975,11 @@ export function createRightsService(deps: RightsServiceDeps) {
   }
 
   async function listCommitments(actor: Actor, uscc: string): Promise<CommitmentView[]> {
-    return (await repo.listCommitments(db, uscc)).map(commitmentView);
+    const privileged =
+      actor.type === 'operator' ||
+      actor.type === 'system' ||
+      (actor.type === 'enterprise' && actor.uscc === uscc);
+    return (await repo.listCommitments(db, uscc)).map((c) => commitmentView(c, privileged));
   }
 
   function declarationView(d: repo.DeclarationRow): DeclarationView {
@@ -968,35 +1046,301 @@ export function createRightsService(deps: RightsServiceDeps) {
     return (await repo.listDeclarations(db, uscc, !all)).map(declarationView);
   }
 
-  /** Operator: a commitment found broken; its declarations stop being shown as declared. */
+  /**
+   * A commitment found broken (by an operator, or an operator confirming an automatic flag): it shows
+   * as broken with the reason, its declarations become `contradicted` and leave the public view, and
+   * a negative record (catalog kind `commitment_breach`, provider `platform`) is written through the
+   * record store: versioned, ledgered, shown by the read path with its evidence. One transaction.
+   */
+  async function confirmBroken(
+    trx: Db,
+    cat: Catalog,
+    actor: Actor,
+    c: repo.CommitmentRow,
+    input: { reason: string; evidence: string | null; breachId: string | number },
+  ): Promise<repo.CommitmentRow> {
+    const row = await repo.markCommitmentBroken(trx, c.id, input.reason, clock());
+    if (!row) throw new AppError('rights_step_invalid', { status: c.status, action: 'break' });
+    const n = await repo.setDeclarationsOfCommitment(trx, c.id, 'contradicted');
+    await repo.supersedeBreaches(trx, c.id, clock());
+    const spec = cfg.commitmentBreachRecord;
+    const kind = cat.kinds.find((k) => k.code === spec.kind);
+    let recordId: number | null = null;
+    if (kind) {
+      const subject = await readRecords(
+        { db: trx, fieldCrypto, catalog },
+        { actor: platform, uscc: c.uscc, kinds: [kind.code], internalPurpose: 'commitment_breach' },
+      );
+      const a = actorRef(actor);
+      const data: Record<string, unknown> = {
+        name: subject.subject.name,
+        uscc: c.uscc,
+        commitment_no: `CMT-${c.id}`,
+        commitment_purpose: c.purpose,
+        commitment_matter: c.matter_ref ?? undefined,
+        commitment_text_version: c.text_version,
+        signed_on: chinaDay(new Date(c.signed_at)),
+        found_on: chinaDay(clock()),
+        breach_reason: input.reason,
+        evidence: input.evidence ?? undefined,
+        severity: spec.severity,
+        decided_by: `平台运营机构 / platform operator (${a.type}${a.id ? ` ${a.id}` : ''})`,
+      };
+      for (const k of Object.keys(data)) if (data[k] === undefined) delete data[k];
+      const res = await applyRows(trx, {
+        kind,
+        providerId: spec.providerId,
+        batchId: null,
+        catalogVersion: cat.version,
+        rows: [
+          {
+            row: 1,
+            data: fieldCrypto.protectRecordData(kind, data),
+            reason: `违背信用承诺 ${c.id} / commitment ${c.id} broken`,
+          },
+        ],
+      });
+      if (res.rejected.length) {
+        const r = res.rejected[0]!;
+        throw new AppError('validation_failed', { detail: `${r.message.zh} / ${r.message.en}` });
+      }
+      recordId = res.results[0]?.recordId ?? null;
+      if (recordId !== null) await repo.setCommitmentBreachRecord(trx, c.id, recordId);
+    }
+    await event(trx, {
+      uscc: row.uscc,
+      caseType: 'commitment',
+      caseId: c.id,
+      event: 'broken',
+      actor,
+      note: input.reason,
+      data: {
+        declarationsContradicted: n,
+        breachId: Number(input.breachId),
+        negativeRecordId: recordId,
+        ...(kind
+          ? {}
+          : { warning: `目录缺少信息项 ${spec.kind}，未写入失信记录 / catalog lacks ${spec.kind}` }),
+      },
+    });
+    await enqueueLedgerEntries(trx, [
+      ledgerOf('commitment', 'commitments', c.id, row.uscc, {
+        action: 'broken',
+        reason_sha256: sha256(input.reason),
+        declarations: n,
+        breach_id: Number(input.breachId),
+        negative_record_id: recordId,
+      }),
+    ]);
+    return (await repo.findCommitment(trx, c.id))!;
+  }
+
+  /** Operator: a commitment found broken by hand (a breach of source `operator`, confirmed at once). */
   async function breakCommitment(
     actor: Actor,
     id: number,
     input: { reason: string },
   ): Promise<CommitmentView> {
+    const { cat } = await prepare();
     return db.transaction().execute(async (trx) => {
-      const row = await repo.markCommitmentBroken(trx, id, input.reason, clock());
-      if (!row) {
+      const c = await repo.findCommitment(trx, id);
+      if (!c || (c.status !== 'in_force' && c.status !== 'flagged')) {
         throw new AppError('rights_case_not_found', { what: '有效的信用承诺 / commitment in force', id });
       }
-      const n = await repo.setDeclarationsOfCommitment(trx, id, 'contradicted');
-      await event(trx, {
-        uscc: row.uscc,
-        caseType: 'commitment',
-        caseId: id,
-        event: 'broken',
-        actor,
-        note: input.reason,
-        data: { declarationsContradicted: n },
+      const a = actorRef(actor);
+      const breach = await repo.insertBreach(trx, {
+        commitment_id: c.id,
+        uscc: c.uscc,
+        source: 'operator',
+        rule_id: null,
+        record_id: null,
+        version_id: null,
+        kind_code: null,
+        evidence: JSON.stringify({ reason_sha256: sha256(input.reason) }),
+        status: 'confirmed',
+        found_at: clock(),
       });
-      await enqueueLedgerEntries(trx, [
-        ledgerOf('commitment', 'commitments', id, row.uscc, {
-          action: 'broken',
-          reason_sha256: sha256(input.reason),
-          declarations: n,
+      await repo.updateBreach(trx, breach!.id, { reviewed_by: a.id ?? a.type, reviewed_at: clock() });
+      return commitmentView(
+        await confirmBroken(trx, cat, actor, c, {
+          reason: input.reason,
+          evidence: null,
+          breachId: breach!.id,
         }),
-      ]);
-      return commitmentView(row);
+      );
+    });
+  }
+
+  /**
+   * The automatic check: new record versions of subjects holding a commitment (queued by a trigger on
+   * record_versions) are matched against the contradiction rules; a match flags the commitment with
+   * the record as evidence (history row, ledger entry) for an operator to confirm or reject. Runs in
+   * the rights job (every RIGHTS_COMMITMENT_CHECK_SECONDS, default 60) and on demand.
+   */
+  async function checkContradictions(
+    opts: { limit?: number } = {},
+  ): Promise<{ checked: number; flagged: { commitmentId: number; breachId: number; recordId: number }[] }> {
+    const flagged: { commitmentId: number; breachId: number; recordId: number }[] = [];
+    let checked = 0;
+    const ruleKinds = new Set(cfg.contradictionRules.flatMap((r) => r.kinds));
+    for (;;) {
+      // One subject's checks per transaction; the catalog is loaded before it opens (PGlite).
+      await prepare();
+      const done = await db.transaction().execute(async (trx) => {
+        const claimed = await repo.claimCommitmentChecks(trx, opts.limit ?? 500);
+        if (claimed.length === 0) return false;
+        checked += claimed.length;
+        const byUscc = new Map<string, typeof claimed>();
+        for (const c of claimed) {
+          if (!ruleKinds.has(c.kind_code)) continue;
+          byUscc.set(c.uscc, [...(byUscc.get(c.uscc) ?? []), c]);
+        }
+        for (const [uscc, checks] of byUscc) {
+          const commitments = await repo.listOpenCommitments(trx, uscc);
+          if (commitments.length === 0) continue;
+          const kinds = [...new Set(checks.map((c) => c.kind_code))];
+          const read = await readRecords(
+            { db: trx, fieldCrypto, catalog },
+            { actor: platform, uscc, kinds, internalPurpose: 'commitment_check' },
+          );
+          const byId = new Map(read.records.map((r) => [r.recordId, r]));
+          for (const check of checks) {
+            const rec = byId.get(Number(check.record_id));
+            // Only the version queued counts (a later one is checked on its own).
+            if (!rec || rec.versionId !== Number(check.version_id) || rec.status !== 'active') continue;
+            for (const c of commitments) {
+              const m = contradiction(
+                cfg.contradictionRules,
+                { purpose: c.purpose, matterRef: c.matter_ref, signedOn: chinaDay(new Date(c.signed_at)) },
+                { kindCode: rec.kindCode, occurredOn: rec.occurredOn, data: rec.data },
+              );
+              if (!m) continue;
+              const evidence = {
+                record: {
+                  kindCode: rec.kindCode,
+                  recordId: rec.recordId,
+                  versionId: rec.versionId,
+                  occurredOn: rec.occurredOn,
+                  providerId: rec.providerId,
+                },
+                matched: { field: m.field, text: m.matched },
+              };
+              const b = await repo.insertBreach(trx, {
+                commitment_id: c.id,
+                uscc,
+                source: 'auto',
+                rule_id: m.ruleId,
+                record_id: rec.recordId,
+                version_id: rec.versionId,
+                kind_code: rec.kindCode,
+                evidence: JSON.stringify(evidence),
+                status: 'suspected',
+                found_at: clock(),
+              });
+              if (!b) continue;
+              await repo.flagCommitment(trx, c.id, clock());
+              const rule = cfg.contradictionRules.find((r) => r.id === m.ruleId)!;
+              await event(trx, {
+                uscc,
+                caseType: 'commitment',
+                caseId: c.id,
+                event: 'flagged',
+                actor: platform,
+                note: `${rule.zh} / ${rule.en}`,
+                data: { breachId: Number(b.id), ...evidence },
+              });
+              await enqueueLedgerEntries(trx, [
+                ledgerOf('commitment', 'commitments', c.id, uscc, {
+                  action: 'flagged',
+                  breach_id: Number(b.id),
+                  rule: m.ruleId,
+                  record_id: rec.recordId,
+                  version_id: rec.versionId,
+                }),
+              ]);
+              flagged.push({ commitmentId: Number(c.id), breachId: Number(b.id), recordId: rec.recordId });
+            }
+          }
+        }
+        return true;
+      });
+      if (!done) break;
+    }
+    return { checked, flagged };
+  }
+
+  async function listBreaches(
+    actor: Actor,
+    f: { status?: string | undefined; uscc?: string | undefined; limit?: number | undefined },
+  ): Promise<BreachView[]> {
+    if (actor.type !== 'operator' && actor.type !== 'system' && actor.type !== 'enterprise') {
+      throw new AppError('forbidden', {});
+    }
+    const uscc = actor.type === 'enterprise' ? subjectOf(actor) : f.uscc;
+    const rows = await repo.listBreaches(db, {
+      status: f.status,
+      uscc,
+      limit: Math.min(f.limit ?? 100, 500),
+    });
+    return rows.map(breachView);
+  }
+
+  /**
+   * Operator: confirm a suspected breach (the commitment becomes broken and the negative record is
+   * written) or reject it (the commitment is in force again once no suspicion is left).
+   */
+  async function reviewBreach(
+    actor: Actor,
+    id: number,
+    input: { confirm: boolean; note?: string | undefined },
+  ): Promise<{ breach: BreachView; commitment: CommitmentView }> {
+    const { cat } = await prepare();
+    return db.transaction().execute(async (trx) => {
+      const b = await repo.findBreach(trx, id, true);
+      if (!b) throw new AppError('rights_case_not_found', { what: '违背承诺线索 / breach', id });
+      if (b.status !== 'suspected') {
+        throw new AppError('rights_step_invalid', { status: b.status, action: 'review' });
+      }
+      const c = (await repo.findCommitment(trx, b.commitment_id))!;
+      const a = actorRef(actor);
+      const reviewed = await repo.updateBreach(trx, b.id, {
+        status: input.confirm ? 'confirmed' : 'rejected',
+        reviewed_by: a.id ?? a.type,
+        reviewed_at: clock(),
+        review_note: input.note ?? null,
+      });
+      let commitment: repo.CommitmentRow;
+      if (input.confirm) {
+        const rule = cfg.contradictionRules.find((r) => r.id === b.rule_id);
+        const ev = b.evidence as { record?: { kindCode?: string; recordId?: number; occurredOn?: string } };
+        const evidence = ev.record
+          ? `${ev.record.kindCode} 记录 record ${ev.record.recordId}（${ev.record.occurredOn ?? '—'}）`
+          : null;
+        const reason = [rule ? `${rule.zh} / ${rule.en}` : null, evidence, input.note]
+          .filter(Boolean)
+          .join('；');
+        commitment = await confirmBroken(trx, cat, actor, c, { reason, evidence, breachId: b.id });
+      } else {
+        await repo.unflagCommitment(trx, c.id);
+        commitment = (await repo.findCommitment(trx, c.id))!;
+        await event(trx, {
+          uscc: c.uscc,
+          caseType: 'commitment',
+          caseId: c.id,
+          event: 'flag_rejected',
+          actor,
+          note: input.note ?? null,
+          data: { breachId: Number(b.id), status: commitment.status },
+        });
+        await enqueueLedgerEntries(trx, [
+          ledgerOf('commitment', 'commitments', c.id, c.uscc, {
+            action: 'flag_rejected',
+            breach_id: Number(b.id),
+            note_sha256: input.note ? sha256(input.note) : null,
+          }),
+        ]);
+      }
+      return { breach: breachView(reviewed), commitment: commitmentView(commitment) };
     });
   }
 
@@ -1232,6 +1576,9 @@ export function createRightsService(deps: RightsServiceDeps) {
     declare,
     listDeclarations,
     breakCommitment,
+    checkContradictions,
+    listBreaches,
+    reviewBreach,
     applyForRepair,
     reviewRepair,
     getRepair,

@@ -65,9 +65,45 @@ export interface CommitmentsTable {
   signed_by: string;
   signer_name: string;
   signed_at: Timestamp;
+  /** in_force | flagged (a later record seems to contradict it; awaiting an operator) | broken */
   status: Generated<string>;
   broken_reason: string | null;
   broken_at: Timestamp | null;
+  /** The matter it was signed for (e.g. the licence decision number of a 告知承诺). */
+  matter_ref: ColumnType<string | null, string | null | undefined, string | null>;
+  flagged_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The negative record (kind commitment_breach) written when it was found broken. */
+  breach_record_id: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+}
+
+/** A suspected (auto) or confirmed breach of a commitment, with its evidence. */
+export interface CommitmentBreachesTable {
+  id: Generated<string>;
+  commitment_id: string | number;
+  uscc: string;
+  /** auto | operator */
+  source: string;
+  rule_id: string | null;
+  record_id: string | number | null;
+  version_id: string | number | null;
+  kind_code: string | null;
+  evidence: ColumnType<unknown, string | undefined, string>;
+  /** suspected | confirmed | rejected | superseded */
+  status: string;
+  found_at: Timestamp;
+  reviewed_by: string | null;
+  reviewed_at: Timestamp | null;
+  review_note: string | null;
+}
+
+/** New record versions of subjects holding a commitment, queued by a trigger for the rights job. */
+export interface CommitmentChecksTable {
+  id: Generated<string>;
+  uscc: string;
+  record_id: string | number;
+  version_id: string | number;
+  kind_code: string;
+  queued_at: Generated<Timestamp>;
 }
 
 /** A credit repair (信用修复) application for one record. */
@@ -157,6 +193,8 @@ export interface RecordPublicityTable {
 }
 
 export interface RightsTables {
+  commitment_breaches: CommitmentBreachesTable;
+  commitment_checks: CommitmentChecksTable;
   publicity_rules: PublicityRulesTable;
   publicity_kinds: PublicityKindsTable;
   record_publicity: RecordPublicityTable;

@@ -130,6 +130,66 @@ export function registerRights(program: Command): void {
       if (items.length === 0) console.log('无申请 / no applications');
     });
 
+  const commitments = program.command('commitments').description('信用承诺 / credit commitments');
+  commitments
+    .command('check')
+    .description('检查新记录是否与信用承诺矛盾（serve 每分钟执行） / check new records against commitments')
+    .option('--json', 'JSON 输出 / JSON output')
+    .action(async (o: { json?: boolean }) => {
+      const r = await withContext((ctx) => ctx.rights.checkContradictions());
+      if (o.json) return printJson(r);
+      console.log(`已检查 checked ${r.checked}，疑似违背 flagged ${r.flagged.length}`);
+      for (const f of r.flagged) {
+        console.log(
+          `  承诺 commitment #${f.commitmentId} ← 记录 record ${f.recordId}（线索 breach #${f.breachId}）`,
+        );
+      }
+    });
+  commitments
+    .command('breaches')
+    .description('违背承诺线索（默认待核实） / suspected breaches (default) or by status')
+    .option('--status <status>', 'suspected|confirmed|rejected|superseded', 'suspected')
+    .option('--uscc <uscc>', '信用主体 / subject')
+    .option('--json', 'JSON 输出 / JSON output')
+    .action(async (o: { status: string; uscc?: string; json?: boolean }) => {
+      const items = await withContext((ctx) =>
+        ctx.rights.listBreaches(systemActor(), { status: o.status, uscc: o.uscc }),
+      );
+      if (o.json) return printJson(items);
+      for (const b of items) {
+        console.log(
+          `#${b.id} ${b.uscc} 承诺 commitment #${b.commitmentId} ${b.statusLabel.zh} / ${b.statusLabel.en}` +
+            (b.recordId ? `  记录 record ${b.recordId} [${b.kindCode}]` : '') +
+            (b.rule ? `\n    ${b.rule.zh}` : ''),
+        );
+      }
+      if (items.length === 0) console.log('无 / none');
+    });
+  commitments
+    .command('review')
+    .description('认定或否定违背承诺线索 / confirm or reject a suspected breach')
+    .argument('<id>')
+    .option('--confirm', '认定违背承诺（写入失信记录） / confirm (writes the negative record)')
+    .option('--reject', '否定 / reject')
+    .option('--note <text>', '核实意见 / note')
+    .option('--json', 'JSON 输出 / JSON output')
+    .action(async (id: string, o: { confirm?: boolean; reject?: boolean; note?: string; json?: boolean }) => {
+      if (!!o.confirm === !!o.reject) {
+        throw new AppError('validation_failed', {
+          detail: '请指定 --confirm 或 --reject / give --confirm or --reject',
+        });
+      }
+      const r = await withContext((ctx) =>
+        ctx.rights.reviewBreach(systemActor(), positiveInt(id, 'id'), { confirm: !!o.confirm, note: o.note }),
+      );
+      if (o.json) return printJson(r);
+      console.log(`线索 breach #${r.breach.id}: ${r.breach.statusLabel.zh} / ${r.breach.statusLabel.en}`);
+      console.log(
+        `承诺 commitment #${r.commitment.id}: ${r.commitment.status}` +
+          (r.commitment.breachRecordId ? `，失信记录 negative record ${r.commitment.breachRecordId}` : ''),
+      );
+    });
+
   const calendar = program.command('calendar').description('工作日历 / working-day calendar');
   calendar
     .command('status')

@@ -33,7 +33,8 @@ describe('stored publicity ends (公示截止, computed when a version is stored
     ...extra,
   });
 
-  it('the database rules equal rights.config.json after migration (nothing to sync)', async () => {
+  it('syncs the database rules with rights.config.json once (as serve does at start), then nothing changes', async () => {
+    await syncPublicityRules(t.db, cfg);
     assert.deepEqual(await findPublicityRules(t.db), publicityRulesDoc(cfg));
     assert.deepEqual(await syncPublicityRules(t.db, cfg), { changed: false, recomputed: 0 });
   });
