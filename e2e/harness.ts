@@ -126,30 +126,29 @@ export async function login(page: Page, username: string, password: string, land
 }
 
 /**
- * TOTP codes are accepted once per 30-second step per user, the next step's code too (±1). A login
- * reuses neither: it takes the current step, else the next, else waits for a fresh one. The steps
- * used are kept in a file beside the run's fixture, because each e2e file runs in its own process
- * and two files logging in the same operator within 30 s would otherwise replay a code.
+ * TOTP codes are accepted once per 30-second step per user, the next step's code too (±1), and the
+ * server refuses any step not after the last one it accepted. A login takes the current step if it
+ * is after the last one used, else the next, else waits for a fresh one. The last step per secret is
+ * kept in a file beside the fixture, because the test files run one after another in separate
+ * processes against the same server.
  */
-function usedStepsFile(): string | undefined {
-  const fixture = process.env.E2E_FIXTURE;
-  return fixture ? path.join(path.dirname(fixture), 'totp-steps.json') : undefined;
+function lastStepFile(): string {
+  return `${process.env.E2E_FIXTURE ?? path.join(os.tmpdir(), 'xinrong-e2e')}.totp-steps.json`;
 }
-function loadUsedSteps(): Record<string, number[]> {
-  const file = usedStepsFile();
-  if (!file || !fs.existsSync(file)) return {};
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, number[]>;
+function readLastSteps(): Record<string, number> {
+  try {
+    return JSON.parse(fs.readFileSync(lastStepFile(), 'utf8')) as Record<string, number>;
+  } catch {
+    return {};
+  }
 }
 async function freshTotpTime(secret: string): Promise<Date> {
   for (;;) {
-    const all = loadUsedSteps();
-    const used = new Set(all[secret] ?? []);
+    const last = readLastSteps()[secret] ?? -1;
     const step = Math.floor(Date.now() / 30_000);
     for (const s of [step, step + 1]) {
-      if (!used.has(s)) {
-        all[secret] = [...used, s].filter((x) => x >= step - 2);
-        const file = usedStepsFile();
-        if (file) fs.writeFileSync(file, JSON.stringify(all));
+      if (s > last) {
+        fs.writeFileSync(lastStepFile(), JSON.stringify({ ...readLastSteps(), [secret]: s }));
         return new Date(s * 30_000 + 15_000);
       }
     }

@@ -60,7 +60,9 @@ describe('operator portal', () => {
     const userDialog = page.getByRole('dialog');
     await userDialog.getByTestId('user-role').click();
     await page.locator('.ant-select-dropdown:visible').getByText('数据提供单位', { exact: true }).click();
+    // every catalog provider is onboarded in the demo: type to narrow the (virtual) option list
     await userDialog.getByTestId('user-org').click();
+    await page.keyboard.type(fx.provider.orgId);
     await page.locator('.ant-select-dropdown:visible').getByText(`（${fx.provider.orgId}）`).click();
     await userDialog.getByTestId('user-username').fill('e2e_provider_clerk');
     await userDialog.getByRole('button', { name: /提\s?交/ }).click();

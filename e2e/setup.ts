@@ -18,7 +18,8 @@ import { AppError } from '../src/shared/errors.ts';
  *   agreement, and a user of it created as operators create one (password and TOTP secret);
  * - enterprise: a demo subject whose legal representative's name and ID number the real-name check
  *   will accept (read through the one read path, as the registration check does), for the browser to
- *   register; and a second subject already registered, with a consent granted to the bank.
+ *   register; and a second subject already registered, with a consent granted to the bank;
+ * - recommender: a district government whose area is that subject's county, and its user.
  */
 
 export interface Account {
@@ -32,6 +33,8 @@ export interface Fixture {
   provider: Account & { orgId: string; kind: string; kindName: string; totpSecret: string };
   registration: { uscc: string; name: string; legalRepName: string; legalRepIdNumber: string };
   enterprise: Account & { uscc: string; name: string; consentId: string };
+  /** A district government whose area is the registered enterprise's county, and its user. */
+  recommender: Account & { orgId: string; orgName: string };
 }
 
 const password = 'E2e-Passw0rd-2026';
@@ -161,8 +164,26 @@ export async function prepareE2eData(
       maxUses: null,
     });
 
+    // a district whose area holds the registered enterprise, and its recommender (password login)
+    const district = { orgId: 'e2e_district', orgName: '信融测试区人民政府' };
+    const registeredSubject = await ctx.subjects.getSubject(registered.uscc, system);
+    await ctx.accounts.createOrganisation(system, {
+      id: district.orgId,
+      kind: 'district',
+      nameZh: district.orgName,
+      regionCode: registeredSubject.region?.code ?? null,
+    });
+    await ctx.accounts.createUser(system, {
+      username: 'e2e_recommender',
+      role: 'recommender',
+      orgId: district.orgId,
+      displayName: '信融测试区推荐专员',
+      password,
+    });
+
     return {
       operator: { username: 'e2e_operator', password, totpSecret: op.totp.secret },
+      recommender: { username: 'e2e_recommender', password, ...district },
       institution: { username: 'e2e_bank', password, ...bank },
       provider: {
         username: 'e2e_provider',

@@ -1,7 +1,7 @@
 import { Secret, TOTP } from 'otpauth';
 
 /**
- * TOTP (RFC 6238) second factor for operators: 6 digits, 30-second steps, HMAC-SHA1 (what every
+ * TOTP (RFC 6238) second factor for operators and provider users: 6 digits, 30-second steps, HMAC-SHA1 (what every
  * authenticator app supports), ±1 step of clock drift. A code is accepted once: the last accepted
  * step is stored and a code for that step or an earlier one is refused (replay within the window).
  */

@@ -34,6 +34,7 @@ const InstSubjectPage = page(() => import('../pages/institution/SubjectPage.tsx'
 const InstConsentsPage = page(() => import('../pages/institution/ConsentsPage.tsx'), 'ConsentsPage');
 const InstScoresPage = page(() => import('../pages/institution/ScoresPage.tsx'), 'ScoresPage');
 const InstReportsPage = page(() => import('../pages/institution/ReportsPage.tsx'), 'ReportsPage');
+const InstWhitelistPage = page(() => import('../pages/institution/WhitelistPage.tsx'), 'WhitelistPage');
 
 const ProvUploadPage = page(() => import('../pages/provider/UploadPage.tsx'), 'UploadPage');
 const ProvBatchesPage = page(() => import('../pages/provider/BatchesPage.tsx'), 'BatchesPage');
@@ -47,6 +48,10 @@ const OpOnboardingPage = page(() => import('../pages/operator/OnboardingPage.tsx
 const OpRightsPage = page(() => import('../pages/operator/RightsPage.tsx'), 'RightsPage');
 const OpLedgerPage = page(() => import('../pages/operator/LedgerPage.tsx'), 'LedgerPage');
 const OpAccessLogPage = page(() => import('../pages/operator/AccessLogPage.tsx'), 'AccessLogPage');
+const OpWhitelistPage = page(() => import('../pages/operator/WhitelistPage.tsx'), 'WhitelistPage');
+
+const RecScreenPage = page(() => import('../pages/recommender/ScreenPage.tsx'), 'ScreenPage');
+const RecEntriesPage = page(() => import('../pages/recommender/EntriesPage.tsx'), 'EntriesPage');
 
 function guard(roles: PortalRole[], Page: ComponentType) {
   return (
@@ -83,6 +88,7 @@ export function AppRoutes() {
         <Route path="institution/consents" element={guard(['institution'], InstConsentsPage)} />
         <Route path="institution/scores" element={guard(['institution'], InstScoresPage)} />
         <Route path="institution/reports" element={guard(['institution'], InstReportsPage)} />
+        <Route path="institution/whitelist" element={guard(['institution'], InstWhitelistPage)} />
 
         <Route path="provider" element={guard(['provider'], ProvUploadPage)} />
         <Route path="provider/batches" element={guard(['provider', 'operator'], ProvBatchesPage)} />
@@ -96,6 +102,10 @@ export function AppRoutes() {
         <Route path="operator/ledger" element={guard(['operator'], OpLedgerPage)} />
         <Route path="operator/rights" element={guard(['operator'], OpRightsPage)} />
         <Route path="operator/access-log" element={guard(['operator'], OpAccessLogPage)} />
+        <Route path="operator/whitelist" element={guard(['operator'], OpWhitelistPage)} />
+
+        <Route path="recommender" element={guard(['recommender'], RecScreenPage)} />
+        <Route path="recommender/entries" element={guard(['recommender'], RecEntriesPage)} />
 
         <Route path="*" element={<NotFoundPage />} />
       </Route>

@@ -23,7 +23,7 @@ export const roleHome: Record<PortalRole, string> = {
   institution: '/institution',
   provider: '/provider',
   operator: '/operator',
-  recommender: '/',
+  recommender: '/recommender',
 };
 
 const portalRoles: readonly string[] = ['enterprise', 'institution', 'provider', 'operator', 'recommender'];

@@ -7,7 +7,16 @@ import { SubjectTypeTag } from './SubjectTypeTag.tsx';
 import { Uscc } from './Uscc.tsx';
 
 /** The registration basics of a subject (照面信息): name, code, type, representative, capital… */
-export function SubjectCard({ subject, extra }: { subject: SubjectSummary; extra?: ReactNode }) {
+export function SubjectCard({
+  subject,
+  extra,
+  badges,
+}: {
+  subject: SubjectSummary;
+  extra?: ReactNode;
+  /** Tags beside the name that need a signed-in viewer (e.g. the whitelist badge). */
+  badges?: ReactNode;
+}) {
   const { t } = useI18n();
   return (
     <Card
@@ -20,6 +29,7 @@ export function SubjectCard({ subject, extra }: { subject: SubjectSummary; extra
           <SubjectTypeTag label={subject.typeLabel} />
           {subject.provisional && <Tag color="orange">{t('subject.provisional')}</Tag>}
           {subject.grade && <Tag color="blue">{t('subject.grade', { grade: subject.grade })}</Tag>}
+          {badges}
         </Space>
       }
       extra={extra}

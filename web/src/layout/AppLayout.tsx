@@ -3,6 +3,7 @@ import {
   AuditOutlined,
   BankOutlined,
   BarChartOutlined,
+  CheckSquareOutlined,
   CloudUploadOutlined,
   DashboardOutlined,
   DownloadOutlined,
@@ -71,6 +72,7 @@ export const roleNav: Record<PortalRole, NavItem[]> = {
     { path: '/institution/consents', label: 'nav.inst.consents', icon: <FileProtectOutlined /> },
     { path: '/institution/scores', label: 'nav.inst.scores', icon: <BarChartOutlined /> },
     { path: '/institution/reports', label: 'nav.inst.reports', icon: <DownloadOutlined /> },
+    { path: '/institution/whitelist', label: 'nav.inst.whitelist', icon: <CheckSquareOutlined /> },
   ],
   provider: [
     { path: '/provider', label: 'nav.prov.upload', icon: <CloudUploadOutlined /> },
@@ -84,10 +86,14 @@ export const roleNav: Record<PortalRole, NavItem[]> = {
     { path: '/operator/onboarding', label: 'nav.op.onboarding', icon: <TeamOutlined /> },
     { path: '/provider/batches', label: 'nav.op.batches', icon: <UnorderedListOutlined /> },
     { path: '/operator/rights', label: 'nav.op.rights', icon: <ExceptionOutlined /> },
+    { path: '/operator/whitelist', label: 'nav.op.whitelist', icon: <CheckSquareOutlined /> },
     { path: '/operator/ledger', label: 'nav.op.ledger', icon: <AuditOutlined /> },
     { path: '/operator/access-log', label: 'nav.op.accessLog', icon: <HistoryOutlined /> },
   ],
-  recommender: [],
+  recommender: [
+    { path: '/recommender', label: 'nav.rec.screen', icon: <FileSearchOutlined /> },
+    { path: '/recommender/entries', label: 'nav.rec.entries', icon: <CheckSquareOutlined /> },
+  ],
 };
 
 const roleLabel: Record<PortalRole, MessageKey> = {

@@ -9,6 +9,7 @@ import { ProblemAlert } from '../../components/ProblemAlert.tsx';
 import type { CreditRecord } from '../../components/RecordsView.tsx';
 import { ObjectionModal, RepairModal, RepairOutcome } from '../../components/Rights.tsx';
 import { SubjectCard } from '../../components/SubjectCard.tsx';
+import { WhitelistBadge } from '../../components/Whitelist.tsx';
 import { SubjectRecords } from '../../components/SubjectRecords.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 
@@ -37,7 +38,7 @@ export function ProfilePage() {
       {!uscc && <Alert type="warning" showIcon title={t('profile.noSubject')} />}
       <ProblemAlert error={subject.error} onRetry={subject.reload} style={{ marginBottom: 16 }} />
       {subject.loading && <Skeleton active />}
-      {subject.data && <SubjectCard subject={subject.data} />}
+      {subject.data && <SubjectCard subject={subject.data} badges={<WhitelistBadge uscc={uscc} />} />}
       {uscc && (
         <SubjectRecords
           uscc={uscc}

@@ -12,6 +12,7 @@ import { ProblemAlert } from '../../components/ProblemAlert.tsx';
 import { EvaluationCard } from '../../components/EvaluationCard.tsx';
 import { IssueReportButton } from '../../components/Reports.tsx';
 import { SubjectCard } from '../../components/SubjectCard.tsx';
+import { WhitelistBadge } from '../../components/Whitelist.tsx';
 import { SubjectRecords } from '../../components/SubjectRecords.tsx';
 import { formatDate } from '../../format/format.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
@@ -44,6 +45,7 @@ export function SubjectPage() {
       {subject.data && (
         <SubjectCard
           subject={subject.data}
+          badges={<WhitelistBadge uscc={uscc} />}
           extra={
             consent ? (
               <IssueReportButton

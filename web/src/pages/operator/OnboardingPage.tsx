@@ -24,6 +24,7 @@ import type { ConsentPurpose } from '../../api/types.ts';
 import { purposeKey } from '../../components/ConsentParts.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { applyProblemToForm, ProblemAlert } from '../../components/ProblemAlert.tsx';
+import { DictCascader } from '../../components/DictCascader.tsx';
 import { Uscc } from '../../components/Uscc.tsx';
 import { formatDate } from '../../format/format.ts';
 import { normalizeCode, usccRule } from '../../format/validators.ts';
@@ -500,6 +501,143 @@ function UsersTab() {
   );
 }
 
+interface RecommenderOrgForm {
+  id: string;
+  kind: 'district' | 'department';
+  nameZh: string;
+  nameEn?: string;
+  regionCode?: string;
+}
+
+/**
+ * Recommending organisations (推荐单位): district governments, whose recommendations are limited to
+ * enterprises registered in their region, and industry departments. Their users are added on the
+ * users tab with the role 推荐单位.
+ */
+function RecommenderOrgsTab() {
+  const { t, pick } = useI18n();
+  const { message } = AntApp.useApp();
+  const list = useApi((signal) => api.get<Organisation[]>('/api/v1/organisations', undefined, signal), []);
+  const [open, setOpen] = useState(false);
+  const [form] = Form.useForm<RecommenderOrgForm>();
+  const kind = Form.useWatch('kind', form);
+  const create = useAction(
+    async (v: RecommenderOrgForm) => {
+      await api.post('/api/v1/organisations', {
+        id: v.id.trim(),
+        kind: v.kind,
+        nameZh: v.nameZh.trim(),
+        nameEn: v.nameEn?.trim() || undefined,
+        regionCode: v.regionCode || null,
+      });
+      message.success(t('onboard.created'));
+      setOpen(false);
+      form.resetFields();
+      list.reload();
+    },
+    (e) => applyProblemToForm(form, e),
+  );
+  const rows = (list.data ?? []).filter((o) => o.kind === 'district' || o.kind === 'department');
+  return (
+    <>
+      <Button
+        type="primary"
+        icon={<PlusOutlined />}
+        onClick={() => setOpen(true)}
+        style={{ marginBottom: 12 }}
+        data-testid="onboard-new-recommender"
+      >
+        {t('onboard.newRecommenderOrg')}
+      </Button>
+      <ProblemAlert error={list.error} onRetry={list.reload} style={{ marginBottom: 12 }} />
+      <Table<Organisation>
+        rowKey="id"
+        loading={list.loading}
+        dataSource={rows}
+        scroll={{ x: 'max-content' }}
+        pagination={{ pageSize: 20, size: 'small', showSizeChanger: false }}
+        onRow={() => ({ 'data-testid': 'org-row-recommender' }) as React.HTMLAttributes<HTMLElement>}
+        columns={[
+          { key: 'name', title: t('onboard.name'), render: (_, o) => pick(o.nameZh, o.nameEn) },
+          { key: 'id', title: t('onboard.id'), render: (_, o) => <span className="xr-mono">{o.id}</span> },
+          {
+            key: 'kind',
+            title: t('onboard.orgKind'),
+            render: (_, o) => t(o.kind === 'district' ? 'onboard.kind.district' : 'onboard.kind.department'),
+          },
+          {
+            key: 'region',
+            title: t('onboard.recommendArea'),
+            render: (_, o) => o.regionCode ?? t('onboard.anyArea'),
+          },
+          {
+            key: 'status',
+            title: t('onboard.status'),
+            render: (_, o) => <Tag>{o.status}</Tag>,
+            responsive: ['md'],
+          },
+        ]}
+      />
+      <Modal
+        open={open}
+        title={t('onboard.newRecommenderOrg')}
+        onCancel={() => setOpen(false)}
+        onOk={() => form.submit()}
+        okText={t('action.submit')}
+        cancelText={t('action.cancel')}
+        confirmLoading={create.pending}
+        destroyOnHidden
+      >
+        <Form<RecommenderOrgForm>
+          form={form}
+          layout="vertical"
+          preserve={false}
+          initialValues={{ kind: 'district' }}
+          onFinish={async (v) => {
+            await create.run(v);
+          }}
+        >
+          <Form.Item name="kind" label={t('onboard.orgKind')} rules={[{ required: true }]}>
+            <Select
+              options={(['district', 'department'] as const).map((k) => ({
+                value: k,
+                label: t(k === 'district' ? 'onboard.kind.district' : 'onboard.kind.department'),
+              }))}
+            />
+          </Form.Item>
+          <Form.Item
+            name="id"
+            label={t('onboard.id')}
+            extra={t('onboard.idHint')}
+            rules={[{ required: true, pattern: /^[a-z][a-z0-9_]{1,62}$/, message: t('onboard.idInvalid') }]}
+          >
+            <Input className="xr-mono" maxLength={63} />
+          </Form.Item>
+          <Form.Item
+            name="nameZh"
+            label={t('onboard.nameZh')}
+            rules={[{ required: true, message: t('validate.required') }]}
+          >
+            <Input maxLength={200} />
+          </Form.Item>
+          <Form.Item name="nameEn" label={t('onboard.nameEn')}>
+            <Input maxLength={200} />
+          </Form.Item>
+          <Form.Item
+            name="regionCode"
+            label={t('onboard.recommendArea')}
+            extra={t('onboard.recommendAreaHint')}
+            rules={[{ required: kind === 'district', message: t('validate.required') }]}
+          >
+            <DictCascader endpoint="/api/v1/regions" leafLevel={3} placeholder={t('onboard.anyArea')} />
+          </Form.Item>
+          <ProblemAlert error={create.error} />
+        </Form>
+      </Modal>
+    </>
+  );
+}
+
 /** Onboarding (机构接入): institutions and providers with their data-sharing agreements, keys, users. */
 export function OnboardingPage() {
   const { t } = useI18n();
@@ -511,6 +649,7 @@ export function OnboardingPage() {
           items={[
             { key: 'inst', label: t('onboard.institutions'), children: <OrgTab kind="institution" /> },
             { key: 'prov', label: t('onboard.providers'), children: <OrgTab kind="provider" /> },
+            { key: 'rec', label: t('onboard.recommenders'), children: <RecommenderOrgsTab /> },
             { key: 'users', label: t('onboard.users'), children: <UsersTab /> },
           ]}
         />
