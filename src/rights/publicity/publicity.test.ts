@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { storeRecords, testUscc } from '../../accounts/accounts.testing.ts';
+import type { Actor } from '../../access/actor.ts';
+import { readRecords } from '../../access/read-path.ts';
+import { ensureInstitution, storeRecords, testUscc } from '../../accounts/accounts.testing.ts';
 import type { Catalog, CatalogKind } from '../../catalog/catalog.schema.ts';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import { seedCatalog } from '../../test/catalog.ts';
@@ -108,5 +110,61 @@ describe('stored publicity ends (公示截止, computed when a version is stored
     assert.equal((await findRecordPublicity(t.db, id!))!.publicityUntil, '2026-12-01');
     assert.equal((await syncPublicityRules(t.db, cfg)).changed, true);
     assert.equal((await findRecordPublicity(t.db, id!))!.publicityUntil, '2027-06-01');
+  });
+
+  it('the read path uses the stored end: past its class maximum a record leaves public and institution views, in reports too', async () => {
+    await ensureInstitution(t.ctx);
+    const other = testUscc(42);
+    const row = (no: string, decidedOn: string, extra: Record<string, unknown> = {}) => ({
+      uscc: other,
+      name: '郑州公示期满测试有限公司',
+      penalty_decision_no: no,
+      decided_on: decidedOn,
+      penalty_content: '罚款',
+      ...extra,
+    });
+    const [general, minor, old] = await storeRecords(t.ctx, catalog, 'admin_penalty', [
+      row('罚〔2026〕G1号', '2026-04-10'), // 2026 measures, 一般: public until 2027-04-10
+      row('罚〔2026〕M1号', '2026-05-20', { severity: 'minor' }), // 轻微: not published
+      row('罚〔2025〕O1号', '2025-06-01'), // Order 58: until 2028-06-01
+    ]);
+    const owner: Actor = { type: 'enterprise', id: 'u-pub', uscc: other };
+    const bank: Actor = { type: 'institution', id: 'bank-user', orgId: 'test_bank' };
+    const anonymous: Actor = { type: 'anonymous' };
+    const at = (day: string) => () => new Date(`${day}T04:00:00Z`);
+    const read = async (actor: Actor, day: string) => {
+      const r = await readRecords(
+        { db: t.db, fieldCrypto: t.ctx.fieldCrypto, catalog: t.ctx.catalog, clock: at(day) },
+        { actor, uscc: other, kinds: ['admin_penalty'] },
+      );
+      return new Map(r.records.map((x) => [x.recordId, x]));
+    };
+
+    // Today (2026-11-22): the 轻微 record was never public; the others are.
+    const now = await read(anonymous, '2026-11-22');
+    assert.deepEqual([now.has(general!), now.has(minor!), now.has(old!)], [true, false, true]);
+    assert.equal(
+      now.get(general!)!.publicityUntil,
+      '2027-04-10',
+      'the class maximum, not the catalog’s 36 months',
+    );
+
+    // 2027-05-01: the 一般 record's year is over. Gone for the public and institutions…
+    for (const actor of [anonymous, bank]) {
+      const later = await read(actor, '2027-05-01');
+      assert.equal(later.has(general!), false, actor.type);
+      assert.equal(later.has(old!), true, `${actor.type}: Order 58 keeps 36 months`);
+    }
+    // …shown to the subject as 公示期满.
+    const own = await read(owner, '2027-05-01');
+    assert.deepEqual(
+      own.get(general!)!.marks.map((m) => m.zh),
+      ['公示期满'],
+    );
+
+    // Reports read through the same path (real clock: the 轻微 record is already out of public view).
+    const meta = await t.ctx.reports.createReport(anonymous, { uscc: other, type: 'public' });
+    const doc = JSON.stringify(await t.ctx.reports.getDocument(anonymous, meta.number));
+    assert.ok(doc.includes('罚〔2026〕G1号') && !doc.includes('罚〔2026〕M1号'));
   });
 });
