@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
  * DESIGN.md invariant 2, "one read path": no code reads the record tables (`records`,
  * `record_versions`) except
  *  - the record store itself (src/records/: writes, and the read queries of record-reads.repository.ts),
- *  - the read path (src/access/read-path.ts, which calls record-reads.repository.ts),
+ *  - the read path (src/access/read-path.ts, which calls record-reads.repository.ts, and its
+ *    two-statement form in src/access/read-path.repository.ts),
  *  - the ledger's tamper check (src/ledger/: recomputes leaves from stored rows; it returns
  *    positions and digests, never record content),
  *  - migrations (they create the tables) and tests (they set up and inspect fixtures).
@@ -21,6 +22,7 @@ const srcDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const allowed: { prefix: string; why: string }[] = [
   { prefix: 'records/', why: 'the record store and its read queries' },
   { prefix: 'access/read-path.ts', why: 'the one read path' },
+  { prefix: 'access/read-path.repository.ts', why: 'the one read path: its snapshot statement' },
   { prefix: 'ledger/', why: 'tamper verification against stored rows' },
   { prefix: 'db/migrations/', why: 'schema' },
 ];

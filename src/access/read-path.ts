@@ -1,8 +1,14 @@
 import type { CatalogKind } from '../catalog/catalog.schema.ts';
 import type { Db } from '../db/database.ts';
-import { enqueueLedgerEntries, type LedgerEntryInput } from '../ledger/ledger-queue.ts';
+import { encodeLedgerEntries, enqueueLedgerEntries, type LedgerEntryInput } from '../ledger/ledger-queue.ts';
 import { leafIndexesFor } from '../ledger/leaf-index.ts';
-import { authorizeUse, type Clock } from '../consent/consent.service.ts';
+import {
+  authorizationResult,
+  authorizeUse,
+  consentUseEntry,
+  useConditions,
+  type Clock,
+} from '../consent/consent.service.ts';
 import type { AuthorizeUseResult, Bilingual } from '../consent/consent.types.ts';
 import { listSubjectVersions, type ReadVersionRow } from '../records/record-reads.repository.ts';
 import { AppError } from '../shared/errors.ts';
@@ -14,7 +20,8 @@ import { addMonths, chinaDay, isDay } from './china-time.ts';
 import type { FieldCrypto } from './field-crypto.ts';
 import { maskName, maskStyleOf, maskValue, type MaskStyle } from './masking.ts';
 import type { StoredMark } from './record-marks.repository.ts';
-import { findSubjectWithMarks } from './read-context.repository.ts';
+import { findSubjectWithMarks, type StoredPublicityEnd } from './read-context.repository.ts';
+import { readSnapshot, writeReadLog, type SubjectHead } from './read-path.repository.ts';
 import {
   recordMarkLabels,
   type ReadBasis,
@@ -61,6 +68,11 @@ export interface ReadPathDeps {
   catalog?: CatalogSource | undefined;
   marks?: RecordMarksProvider | undefined;
   clock?: Clock | undefined;
+  /**
+   * The database `db` belongs to when `db` is a caller's transaction (e.g. `ctx.db` while a report is
+   * issued): the key of the ledger-position cache, which is per database.
+   */
+  rootDb?: Db | undefined;
 }
 
 const reasons = {
@@ -153,8 +165,13 @@ export async function readRecords(deps: ReadPathDeps, q: ReadRecordsQuery): Prom
   const clock = deps.clock ?? (() => new Date());
   // The catalog is resolved before the transaction (the catalog service caches it).
   const view = await loadCatalogView(deps.db, deps.catalog);
-  const run = (db: Db) =>
-    readWithin({ ...deps, db }, q, clock, view, deps.db.isTransaction ? undefined : deps.db);
+  const rootDb = deps.rootDb ?? (deps.db.isTransaction ? undefined : deps.db);
+  // Two statements: a read-only snapshot, then one atomic write of the use and the log.
+  const fast = await readInTwoStatements(deps, q, clock, view, rootDb);
+  if (fast) return fast;
+  // The counted path, in one transaction: taken when the snapshot found no usable consent (it then
+  // says why, exactly as `authorizeUse` does) or the consent changed between the two statements.
+  const run = (db: Db) => readWithin({ ...deps, db }, q, clock, view, rootDb);
   // The consent use, the access log and the ledger leaf commit together or not at all.
   if (deps.db.isTransaction) return run(deps.db);
   return deps.db.transaction().execute(async (trx) => {
@@ -165,22 +182,19 @@ export async function readRecords(deps: ReadPathDeps, q: ReadRecordsQuery): Prom
   });
 }
 
-async function readWithin(
-  deps: ReadPathDeps,
-  q: ReadRecordsQuery,
-  clock: Clock,
-  view: CatalogView,
-  rootDb: Db | undefined,
-): Promise<ReadRecordsResult> {
-  const { db } = deps;
-  const { actor, uscc } = q;
-  const now = clock();
-  const today = chinaDay(now);
-  const found = await findSubjectWithMarks(db, uscc);
-  if (!found) throw new AppError('not_found', { what: `信用主体 / subject ${uscc}` });
-  const subjectRow = found.subject;
-  const storedMarks = found.marks;
+interface ReadPlan {
+  basis: ReadBasis;
+  privileged: boolean;
+  explicit: boolean;
+  plans: Map<string, KindPlan>;
+  withheld: { kind: string; reason: Bilingual }[];
+  /** Conditional kinds asked for by an institution reading under a consent. */
+  needConsent: string[];
+}
 
+/** Who sees which kinds (openness, basis), before any consent is used. Throws on unknown kinds. */
+function planRead(view: CatalogView, q: ReadRecordsQuery): ReadPlan {
+  const { actor, uscc } = q;
   const basis = basisOf(actor, uscc, q);
   const privileged = basis === 'self' || basis === 'operator' || basis === 'internal';
 
@@ -214,18 +228,204 @@ async function readWithin(
       });
     }
   }
+  return { basis, privileged, explicit, plans, withheld, needConsent };
+}
+
+/** Consented kinds become plans; the others are withheld with the consent module's reason. */
+function applyAuthorization(view: CatalogView, plan: ReadPlan, authorization: AuthorizeUseResult): void {
+  const allowed = new Set(authorization.allowedKinds);
+  for (const code of plan.needConsent) {
+    if (allowed.has(code)) {
+      plan.plans.set(code, {
+        kind: view.kinds.get(code)!,
+        unrestricted: false,
+        consented: true,
+        ownOnly: false,
+      });
+    } else {
+      const d = authorization.denied.find((x) => x.kind === code);
+      plan.withheld.push({ kind: code, reason: d?.reason ?? reasons.noConsentForKind });
+    }
+  }
+}
+
+function requireSomething(plan: ReadPlan): void {
+  if (plan.explicit && plan.plans.size === 0 && !plan.privileged) {
+    throw new AppError('consent_required', {
+      detail: plan.withheld.map((w) => `${w.kind}：${w.reason.zh}`).join('；'),
+    });
+  }
+}
+
+/**
+ * The read in two round trips (no explicit transaction unless the caller holds one): the snapshot
+ * checks the consent without counting it and reads everything; the write counts the use on the
+ * locked row and writes the log and leaves in one statement, or nothing. Undefined (nothing written)
+ * when the counted path must decide: no consent qualified (it then says why), or the consent was
+ * revoked or exhausted in between.
+ */
+async function readInTwoStatements(
+  deps: ReadPathDeps,
+  q: ReadRecordsQuery,
+  clock: Clock,
+  view: CatalogView,
+  rootDb: Db | undefined,
+): Promise<ReadRecordsResult | undefined> {
+  const { db } = deps;
+  const { actor, uscc } = q;
+  const now = clock();
+  let plan: ReadPlan;
+  try {
+    plan = planRead(view, q);
+  } catch (e) {
+    // Unknown kinds: the counted path reports them after the subject, as it always has.
+    if (e instanceof AppError) return undefined;
+    throw e;
+  }
+  const mode = q.mode ?? 'full_report';
+  let authorization = q.authorization;
+  let conditions: ReturnType<typeof useConditions>['conditions'] | undefined;
+  if (plan.basis === 'consent' && plan.needConsent.length) {
+    if (authorization) applyAuthorization(view, plan, authorization);
+    else {
+      conditions = useConditions(
+        {
+          actor,
+          uscc,
+          kinds: plan.needConsent,
+          purpose: q.purpose,
+          mode,
+          consentId: q.consentId,
+          dateRange: q.dateRange,
+        },
+        view,
+        now,
+      ).conditions;
+      if (!conditions.possible) return undefined;
+    }
+  } else {
+    for (const code of plan.needConsent) plan.withheld.push({ kind: code, reason: reasons.consentRequired });
+  }
+
+  const openKinds: string[] = [];
+  const ownKinds: string[] = [];
+  for (const p of plan.plans.values()) (p.ownOnly ? ownKinds : openKinds).push(p.kind.code);
+  const allVersions = !!q.includeHistory && plan.privileged;
+  const snap = await readSnapshot(db, {
+    uscc,
+    openKinds,
+    ownKinds,
+    providerId: actorOrg(actor) ?? null,
+    allVersions,
+    consent: conditions,
+  });
+  if (!snap.subject) throw new AppError('not_found', { what: `信用主体 / subject ${uscc}` });
+
+  const ledger: LedgerEntryInput[] = [];
+  let use: Parameters<typeof writeReadLog>[3];
+  if (conditions) {
+    const c = snap.candidate;
+    if (!c || snap.useId === null) return undefined;
+    // As the counting UPDATE returns it: this use included.
+    const after = { ...c.row, use_count: c.row.use_count + 1, last_used_at: now };
+    authorization = authorizationResult(
+      view,
+      after,
+      conditions.kinds,
+      c.kinds,
+      { agreement_kinds: c.agreementKinds, agreement_categories: c.agreementCategories },
+      q.dateRange,
+      now,
+    );
+    applyAuthorization(view, plan, authorization);
+    use = {
+      consentId: c.row.id,
+      useId: snap.useId,
+      agreementId: c.agreementId,
+      institutionId: conditions.institutionId,
+      day: conditions.day,
+      now,
+      uscc,
+      actorType: conditions.actorType,
+      actorId: conditions.actorId,
+      mode,
+      kinds: c.kinds,
+    };
+    ledger.push(
+      consentUseEntry({
+        useId: snap.useId,
+        consentId: c.row.id,
+        uscc,
+        actorType: conditions.actorType,
+        actorId: conditions.actorId,
+        mode,
+        kinds: c.kinds,
+        now,
+      }),
+    );
+  }
+  requireSomething(plan);
+
+  const leaves = await leafIndexes(rootDb, db, snap.rows, now.getTime());
+  const extraMarks = deps.marks
+    ? await deps.marks.marksFor(db, uscc, [...new Set(snap.rows.map((r) => r.recordId))])
+    : undefined;
+  const built = assemble(
+    deps,
+    view,
+    plan,
+    q,
+    snap.rows,
+    snap.marks,
+    snap.publicity,
+    extraMarks,
+    leaves,
+    authorization,
+    now,
+  );
+
+  const log = accessLogFacts(q, plan, authorization, built, now);
+  const entry = accessEntry(snap.accessLogId, uscc, log, built.flat.length, now);
+  if (entry) ledger.push(entry);
+  const row = { id: snap.accessLogId, ...log };
+  const leafRows = encodeLedgerEntries(ledger);
+  const written =
+    asyncCommit && !db.isTransaction
+      ? await db.transaction().execute(async (trx) => {
+          await commitWithoutWaitingForFlush(trx);
+          return writeReadLog(trx, row, leafRows, use);
+        })
+      : await writeReadLog(db, row, leafRows, use);
+  if (!written) return undefined;
+  return result(snap.subject, q, plan, view, authorization, built, snap.accessLogId);
+}
+
+/** The counted path: one statement after another, in the caller's transaction. */
+async function readWithin(
+  deps: ReadPathDeps,
+  q: ReadRecordsQuery,
+  clock: Clock,
+  view: CatalogView,
+  rootDb: Db | undefined,
+): Promise<ReadRecordsResult> {
+  const { db } = deps;
+  const { actor, uscc } = q;
+  const now = clock();
+  const found = await findSubjectWithMarks(db, uscc);
+  if (!found) throw new AppError('not_found', { what: `信用主体 / subject ${uscc}` });
+  const plan = planRead(view, q);
 
   // Consent: one counted use covering every conditional kind asked for. Its ledger entry is queued
   // with the access entry below, in one statement.
   const ledger: LedgerEntryInput[] = [];
   let authorization: AuthorizeUseResult | undefined = q.authorization;
-  if (basis === 'consent' && needConsent.length) {
+  if (plan.basis === 'consent' && plan.needConsent.length) {
     authorization ??= await authorizeUse(
       db,
       {
         actor,
         uscc,
-        kinds: needConsent,
+        kinds: plan.needConsent,
         purpose: q.purpose,
         mode: q.mode ?? 'full_report',
         consentId: q.consentId,
@@ -235,33 +435,16 @@ async function readWithin(
       view,
       ledger,
     );
-    const allowed = new Set(authorization.allowedKinds);
-    for (const code of needConsent) {
-      if (allowed.has(code)) {
-        plans.set(code, {
-          kind: view.kinds.get(code)!,
-          unrestricted: false,
-          consented: true,
-          ownOnly: false,
-        });
-      } else {
-        const d = authorization.denied.find((x) => x.kind === code);
-        withheld.push({ kind: code, reason: d?.reason ?? reasons.noConsentForKind });
-      }
-    }
+    applyAuthorization(view, plan, authorization);
   } else {
-    for (const code of needConsent) withheld.push({ kind: code, reason: reasons.consentRequired });
+    for (const code of plan.needConsent) plan.withheld.push({ kind: code, reason: reasons.consentRequired });
   }
-  if (explicit && plans.size === 0 && !privileged) {
-    throw new AppError('consent_required', {
-      detail: withheld.map((w) => `${w.kind}：${w.reason.zh}`).join('；'),
-    });
-  }
+  requireSomething(plan);
 
   // Rows: one query for every allowed kind (own-only kinds of a provider in a second one).
-  const openKinds = [...plans.values()].filter((p) => !p.ownOnly).map((p) => p.kind.code);
-  const ownKinds = [...plans.values()].filter((p) => p.ownOnly).map((p) => p.kind.code);
-  const allVersions = !!q.includeHistory && privileged;
+  const openKinds = [...plan.plans.values()].filter((p) => !p.ownOnly).map((p) => p.kind.code);
+  const ownKinds = [...plan.plans.values()].filter((p) => p.ownOnly).map((p) => p.kind.code);
+  const allVersions = !!q.includeHistory && plan.privileged;
   let rows = await listSubjectVersions(db, { uscc, kinds: openKinds, allVersions });
   if (ownKinds.length) {
     rows = rows.concat(
@@ -273,8 +456,53 @@ async function readWithin(
   const extraMarks = deps.marks
     ? await deps.marks.marksFor(db, uscc, [...new Set(rows.map((r) => r.recordId))])
     : undefined;
+  const built = assemble(
+    deps,
+    view,
+    plan,
+    q,
+    rows,
+    found.marks,
+    found.publicity,
+    extraMarks,
+    leaves,
+    authorization,
+    now,
+  );
 
-  // Group versions by record.
+  // Access log, and a ledger leaf for reads of non-public data.
+  const log = accessLogFacts(q, plan, authorization, built, now);
+  const logRow = await insertAccessLog(db, log);
+  const entry = accessEntry(Number(logRow.id), uscc, log, built.flat.length, now);
+  if (entry) ledger.push(entry);
+  await enqueueLedgerEntries(db, ledger);
+  return result(found.subject, q, plan, view, authorization, built, Number(logRow.id));
+}
+
+interface Assembled {
+  sections: ReadCategorySection[];
+  flat: ReadRecord[];
+  shownNonPublic: boolean;
+}
+
+/** Filters, marks, decrypts and masks the versions read, and orders them into sections. */
+function assemble(
+  deps: ReadPathDeps,
+  view: CatalogView,
+  plan: ReadPlan,
+  q: ReadRecordsQuery,
+  rows: ReadVersionRow[],
+  storedMarks: Map<number, StoredMark[]>,
+  publicity: Map<number, StoredPublicityEnd>,
+  extraMarks: Map<number, StoredMark[]> | undefined,
+  leaves: Map<number, number>,
+  authorization: AuthorizeUseResult | undefined,
+  now: Date,
+): Assembled {
+  const { plans, privileged } = plan;
+  const today = chinaDay(now);
+  const allVersions = !!q.includeHistory && privileged;
+  // Group versions by record (rows come ordered by record, oldest version first).
   const byRecord = new Map<number, ReadVersionRow[]>();
   for (const r of rows) {
     const list = byRecord.get(r.recordId);
@@ -289,41 +517,45 @@ async function readWithin(
   for (const versions of byRecord.values()) {
     if (versions.length > 1) versions.sort((a, b) => a.version - b.version);
     const latest = versions[versions.length - 1]!;
-    const plan = plans.get(latest.kindCode);
-    if (!plan) continue;
-    const kind = plan.kind;
+    const kp = plans.get(latest.kindCode);
+    if (!kp) continue;
+    const kind = kp.kind;
 
     // Date range: the request's for all, the consent's for consented kinds.
     if (!inRange(latest.occurredOn, dateFrom, dateTo)) continue;
     if (
-      plan.consented &&
+      kp.consented &&
       authorization &&
       !inRange(latest.occurredOn, authorization.dataRange.from, authorization.dataRange.to)
     ) {
       continue;
     }
 
-    const stored = new Set<string>(storedMarks.get(latest.recordId));
-    for (const m of extraMarks?.get(latest.recordId) ?? []) stored.add(m);
+    const stored = storedMarks.get(latest.recordId);
+    const extra = extraMarks?.get(latest.recordId);
+    const has = (m: StoredMark) => !!(stored?.includes(m) || extra?.includes(m));
     const marks: RecordMarkCode[] = [];
     if (latest.status === 'withdrawn') {
       if (!privileged) continue;
       marks.push('withdrawn');
     }
-    if (stored.has('repaired')) {
+    if (has('repaired')) {
       if (!privileged) continue;
       marks.push('repaired');
     }
     const data = deps.fieldCrypto.revealRecordData(kind, latest.data);
-    const until = publicityUntil(kind, data);
+    // The end stored with the version under the repair rules (severity class, regime by decision
+    // date; rights docs/decisions/0102); the catalog's rule only when nothing is stored for it.
+    const end = publicity.get(latest.recordId);
+    const until = end?.version === latest.version ? end.until : publicityUntil(kind, data);
     if (until && until < today) {
       if (!privileged) continue;
       marks.push('publicity_ended');
     }
-    if (stored.has('disputed')) marks.push('disputed');
+    if (has('disputed')) marks.push('disputed');
     if (kind.openness !== 'public' || marks.includes('publicity_ended')) shownNonPublic = true;
 
-    const shown = present(plan, data);
+    const shown = present(kp, data);
     const record: ReadRecord = {
       recordId: latest.recordId,
       kindCode: kind.code,
@@ -338,13 +570,13 @@ async function readWithin(
       createdAt: latest.createdAt,
       data: shown.data,
       maskedFields: shown.masked,
-      marks: marks.map(markOf),
-      leafIndex: leaves.get(String(latest.id)) ?? null,
+      marks: marks.length ? marks.map(markOf) : [],
+      leafIndex: leaves.get(latest.id) ?? null,
       publicityUntil: until,
     };
     if (allVersions && versions.length > 1) {
       record.history = versions.slice(0, -1).map((v): ReadRecordVersion => {
-        const s = present(plan, deps.fieldCrypto.revealRecordData(kind, v.data));
+        const s = present(kp, deps.fieldCrypto.revealRecordData(kind, v.data));
         return {
           versionId: v.id,
           version: v.version,
@@ -354,7 +586,7 @@ async function readWithin(
           createdAt: v.createdAt,
           data: s.data,
           maskedFields: s.masked,
-          leafIndex: leaves.get(String(v.id)) ?? null,
+          leafIndex: leaves.get(v.id) ?? null,
         };
       });
     }
@@ -366,8 +598,7 @@ async function readWithin(
   // Sections in catalog order: categories by `order`, kinds as listed.
   const sections: ReadCategorySection[] = [];
   const flat: ReadRecord[] = [];
-  const categories = [...view.catalog.categories].sort((a, b) => a.order - b.order);
-  for (const cat of categories) {
+  for (const cat of categoriesInOrder(view)) {
     const kinds = (view.kindsByCategory.get(cat.code) ?? []).filter((k) => plans.has(k.code));
     if (kinds.length === 0) continue;
     sections.push({
@@ -377,56 +608,112 @@ async function readWithin(
       order: cat.order,
       kinds: kinds.map((k) => {
         const records = recordsByKind.get(k.code) ?? [];
-        flat.push(...records);
+        for (const r of records) flat.push(r);
         return { code: k.code, nameZh: k.name_zh, nameEn: k.name_en, openness: k.openness, records };
       }),
     });
   }
+  return { sections, flat, shownNonPublic };
+}
 
-  // Access log, and a ledger leaf for reads of non-public data.
-  const who = actorFields(actor);
-  const nonPublic = shownNonPublic || [...plans.values()].some((p) => p.kind.openness !== 'public');
-  const logRow = await insertAccessLog(db, {
-    uscc,
+const sortedCategories = new WeakMap<CatalogView, CatalogView['catalog']['categories']>();
+/** Categories by `order`, sorted once per catalog view (views are immutable and cached). */
+function categoriesInOrder(view: CatalogView): CatalogView['catalog']['categories'] {
+  let c = sortedCategories.get(view);
+  if (!c) {
+    c = [...view.catalog.categories].sort((a, b) => a.order - b.order);
+    sortedCategories.set(view, c);
+  }
+  return c;
+}
+
+type AccessLogFacts = Omit<ReadLogFacts, 'id'>;
+interface ReadLogFacts {
+  id: number;
+  uscc: string;
+  actor_type: string;
+  actor_id: string | null;
+  org_id: string | null;
+  basis: string;
+  purpose: string | null;
+  consent_id: string | null;
+  mode: string | null;
+  kinds: string[];
+  record_count: number;
+  non_public: boolean;
+  occurred_at: Date;
+}
+
+/** The access-log row of a read: who, basis, purpose, consent, mode, kinds, how many records. */
+function accessLogFacts(
+  q: ReadRecordsQuery,
+  plan: ReadPlan,
+  authorization: AuthorizeUseResult | undefined,
+  built: Assembled,
+  now: Date,
+): AccessLogFacts {
+  const who = actorFields(q.actor);
+  const nonPublic =
+    built.shownNonPublic || [...plan.plans.values()].some((p) => p.kind.openness !== 'public');
+  return {
+    uscc: q.uscc,
     actor_type: who.type,
     actor_id: who.id,
     org_id: who.orgId,
-    basis,
+    basis: plan.basis,
     purpose: (authorization?.consent.purpose ?? q.purpose ?? q.internalPurpose ?? null) as string | null,
     consent_id: authorization?.consent.id ?? null,
     mode: authorization ? (q.mode ?? 'full_report') : null,
-    kinds: [...plans.keys()],
-    record_count: flat.length,
+    kinds: [...plan.plans.keys()],
+    record_count: built.flat.length,
     non_public: nonPublic,
     occurred_at: now,
-  });
-  if (nonPublic) {
-    ledger.push({
-      entryType: 'access',
-      refTable: 'access_log',
-      refId: logRow.id,
-      uscc,
-      payload: {
-        access_log_id: Number(logRow.id),
-        digest: factsDigest({
-          id: Number(logRow.id),
-          uscc,
-          actor_type: who.type,
-          actor_id: who.id,
-          org_id: who.orgId,
-          basis,
-          purpose: logRow.purpose,
-          consent_id: logRow.consent_id,
-          mode: logRow.mode,
-          kinds: logRow.kinds,
-          record_count: flat.length,
-          occurred_at: iso(now),
-        }),
-      },
-    });
-  }
-  await enqueueLedgerEntries(db, ledger);
+  };
+}
 
+/** The `access` ledger leaf of a read of non-public data (ids and a digest of the stored row). */
+function accessEntry(
+  id: number,
+  uscc: string,
+  log: AccessLogFacts,
+  recordCount: number,
+  now: Date,
+): LedgerEntryInput | undefined {
+  if (!log.non_public) return undefined;
+  return {
+    entryType: 'access',
+    refTable: 'access_log',
+    refId: id,
+    uscc,
+    payload: {
+      access_log_id: id,
+      digest: factsDigest({
+        id,
+        uscc,
+        actor_type: log.actor_type,
+        actor_id: log.actor_id,
+        org_id: log.org_id,
+        basis: log.basis,
+        purpose: log.purpose,
+        consent_id: log.consent_id,
+        mode: log.mode,
+        kinds: log.kinds,
+        record_count: recordCount,
+        occurred_at: iso(now),
+      }),
+    },
+  };
+}
+
+function result(
+  subjectRow: SubjectHead,
+  q: ReadRecordsQuery,
+  plan: ReadPlan,
+  view: CatalogView,
+  authorization: AuthorizeUseResult | undefined,
+  built: Assembled,
+  accessLogId: number,
+): ReadRecordsResult {
   return {
     subject: {
       uscc: subjectRow.uscc,
@@ -437,20 +724,20 @@ async function readWithin(
       // The registration's legal representative is public (企业信息公示暂行条例), but an anonymous
       // caller sees the name masked, as in the subject registry's own routes.
       legalRepName:
-        actor.type === 'anonymous' && subjectRow.legal_rep_name
+        q.actor.type === 'anonymous' && subjectRow.legal_rep_name
           ? maskName(subjectRow.legal_rep_name)
           : subjectRow.legal_rep_name,
       registrationStatus: subjectRow.registration_status,
       establishedOn: subjectRow.established_on,
       isProvisional: subjectRow.is_provisional,
     },
-    basis,
+    basis: plan.basis,
     catalogVersion: view.version,
     consentId: authorization?.consent.id ?? null,
-    sections,
-    records: flat,
-    withheld,
-    accessLogId: Number(logRow.id),
+    sections: built.sections,
+    records: built.flat,
+    withheld: plan.withheld,
+    accessLogId,
   };
 }
 
@@ -470,14 +757,14 @@ async function leafIndexes(
   db: Db,
   rows: ReadVersionRow[],
   nowMs: number,
-): Promise<Map<string, number>> {
+): Promise<Map<number, number>> {
   const cache = rootDb ? (leafCaches.get(rootDb) ?? { known: new Map(), retryAt: new Map() }) : undefined;
   if (rootDb && cache) leafCaches.set(rootDb, cache);
-  const out = new Map<string, number>();
+  const out = new Map<number, number>();
   const ask: number[] = [];
   for (const r of rows) {
     const k = cache?.known.get(r.id);
-    if (k !== undefined) out.set(String(r.id), k);
+    if (k !== undefined) out.set(r.id, k);
     else if (!cache || (cache.retryAt.get(r.id) ?? 0) <= nowMs) ask.push(r.id);
   }
   if (ask.length === 0) return out;
@@ -487,7 +774,7 @@ async function leafIndexes(
   for (const id of ask) {
     const leaf = found.get(String(id));
     if (leaf !== undefined) {
-      out.set(String(id), leaf);
+      out.set(id, leaf);
       cache?.known.set(id, leaf);
       cache?.retryAt.delete(id);
     } else {

@@ -130,48 +130,69 @@ export type UsedConsentRow = ConsentRow & {
 };
 
 /**
- * Check, count and record in one statement: picks the consent (the named one, or the newest that
- * qualifies) only if the institution's data-sharing agreement is in force and the consent is
- * unrevoked, unexpired, not exhausted, of a mode that allows the use, for the purpose, overlapping
- * the date range and covering at least one requested kind the agreement also covers; increments its
- * use count and inserts the `consent_uses` row with the kinds both cover. The UPDATE re-checks
+ * The consent rules as CTEs, shared by the counting statement below and the read path's snapshot
+ * (src/access/read-path.repository.ts), so both pick exactly the same consent:
+ * - `a`: the institution's data-sharing agreement in force on `day` (the one ending last);
+ * - `k`: the requested kinds (with their categories and order) the agreement covers;
+ * - `cc`: the consent that qualifies — the named one, or the newest — if unrevoked, unexpired, not
+ *   exhausted, of an allowing mode, for the purpose, overlapping the date range and covering a kind
+ *   of `k`. Nothing is locked or counted here.
+ */
+export function consentCandidateCtes(c: Omit<UseConditions, 'actorType' | 'actorId' | 'mode'>) {
+  return sql`a AS (
+      SELECT id AS agreement_id, scope_kinds, scope_categories,
+        cardinality(scope_kinds) + cardinality(scope_categories) = 0 AS unbounded
+      FROM data_sharing_agreements
+      WHERE org_id = ${c.institutionId} AND valid_from <= ${c.day}::date AND valid_until >= ${c.day}::date
+      ORDER BY valid_until DESC, id DESC LIMIT 1
+    ), k AS (
+      SELECT t.kind, t.cat, t.n FROM a, unnest(${c.kinds}::text[], ${c.categories}::text[]) WITH ORDINALITY AS t(kind, cat, n)
+      WHERE a.unbounded OR t.kind = ANY(a.scope_kinds) OR t.cat = ANY(a.scope_categories)
+    ), cc AS (
+      SELECT x.* FROM consents x
+      WHERE x.institution_id = ${c.institutionId} AND x.uscc = ${c.uscc}
+        AND (${c.consentId}::text IS NULL OR x.id = ${c.consentId}::text)
+        AND (${c.purpose}::text IS NULL OR x.purpose = ${c.purpose}::text)
+        AND x.mode = ANY(${c.modes}::text[])
+        AND x.revoked_at IS NULL AND x.valid_until > ${c.now}
+        AND (x.max_uses IS NULL OR x.use_count < x.max_uses)
+        AND (${c.dateFrom}::date IS NULL OR x.data_to IS NULL OR x.data_to >= ${c.dateFrom}::date)
+        AND (${c.dateTo}::date IS NULL OR x.data_from IS NULL OR x.data_from <= ${c.dateTo}::date)
+        AND EXISTS (SELECT 1 FROM k WHERE k.kind = ANY(x.scope_kinds) OR k.cat = ANY(x.scope_categories))
+      ORDER BY x.created_at DESC, x.id
+      LIMIT 1
+    )`;
+}
+
+/** The kinds of `k` a consent row (alias) covers, in request order: what a use records. */
+function coveredKinds(alias: string) {
+  return sql`ARRAY(SELECT k.kind FROM k WHERE k.kind = ANY(${sql.ref(`${alias}.scope_kinds`)}) OR k.cat = ANY(${sql.ref(`${alias}.scope_categories`)}) ORDER BY k.n)`;
+}
+
+/** Columns the read path's snapshot returns about the candidate: the row, the kinds and the agreement. */
+export function consentCandidateJson() {
+  return sql`(SELECT json_build_object('row', row_to_json(cc), 'kinds', ${coveredKinds('cc')},
+      'agreement_id', a.agreement_id, 'agreement_kinds', a.scope_kinds, 'agreement_categories', a.scope_categories)
+    FROM cc, a)`;
+}
+
+/**
+ * Check, count and record in one statement: picks the consent (`consentCandidateCtes`) only if the
+ * institution's data-sharing agreement is in force and the consent qualifies; increments its use
+ * count and inserts the `consent_uses` row with the kinds both cover. The UPDATE re-checks
  * revocation and the use limit on the locked row, so concurrent uses never exceed `max_uses`.
  * No row: nothing was counted (the caller finds out why).
  */
 export async function useConsentIfAllowed(db: Db, c: UseConditions): Promise<UsedConsentRow | undefined> {
   const r = await sql<UsedConsentRow>`
-    WITH a AS (
-      SELECT scope_kinds, scope_categories,
-        cardinality(scope_kinds) + cardinality(scope_categories) = 0 AS unbounded
-      FROM data_sharing_agreements
-      WHERE org_id = ${c.institutionId} AND valid_from <= ${c.day}::date AND valid_until >= ${c.day}::date
-      ORDER BY valid_until DESC LIMIT 1
-    ), k AS (
-      SELECT t.kind, t.cat, t.n FROM a, unnest(${c.kinds}::text[], ${c.categories}::text[]) WITH ORDINALITY AS t(kind, cat, n)
-      WHERE a.unbounded OR t.kind = ANY(a.scope_kinds) OR t.cat = ANY(a.scope_categories)
-    ), c AS (
+    WITH ${consentCandidateCtes(c)}, c AS (
       UPDATE consents SET use_count = use_count + 1, last_used_at = ${c.now}
-      WHERE id = (
-        SELECT x.id FROM consents x
-        WHERE x.institution_id = ${c.institutionId} AND x.uscc = ${c.uscc}
-          AND (${c.consentId}::text IS NULL OR x.id = ${c.consentId}::text)
-          AND (${c.purpose}::text IS NULL OR x.purpose = ${c.purpose}::text)
-          AND x.mode = ANY(${c.modes}::text[])
-          AND x.revoked_at IS NULL AND x.valid_until > ${c.now}
-          AND (x.max_uses IS NULL OR x.use_count < x.max_uses)
-          AND (${c.dateFrom}::date IS NULL OR x.data_to IS NULL OR x.data_to >= ${c.dateFrom}::date)
-          AND (${c.dateTo}::date IS NULL OR x.data_from IS NULL OR x.data_from <= ${c.dateTo}::date)
-          AND EXISTS (SELECT 1 FROM k WHERE k.kind = ANY(x.scope_kinds) OR k.cat = ANY(x.scope_categories))
-        ORDER BY x.created_at DESC, x.id
-        LIMIT 1
-      )
+      WHERE id = (SELECT id FROM cc)
       AND revoked_at IS NULL AND (max_uses IS NULL OR use_count < max_uses)
       RETURNING *
     ), u AS (
       INSERT INTO consent_uses (consent_id, uscc, actor_type, actor_id, mode, kinds, used_at)
-      SELECT c.id, c.uscc, ${c.actorType}, ${c.actorId}, ${c.mode},
-        ARRAY(SELECT k.kind FROM k WHERE k.kind = ANY(c.scope_kinds) OR k.cat = ANY(c.scope_categories) ORDER BY k.n),
-        ${c.now}
+      SELECT c.id, c.uscc, ${c.actorType}, ${c.actorId}, ${c.mode}, ${coveredKinds('c')}, ${c.now}
       FROM c
       RETURNING id, kinds
     )
@@ -179,4 +200,40 @@ export async function useConsentIfAllowed(db: Db, c: UseConditions): Promise<Use
       a.scope_kinds AS agreement_kinds, a.scope_categories AS agreement_categories
     FROM c, u, a`.execute(db);
   return r.rows[0];
+}
+
+/**
+ * The read path's counted use of a consent it checked in its snapshot (`consentCandidateCtes`): CTEs
+ * `c` (the UPDATE, re-checking on the locked row that the consent is still unrevoked and not
+ * exhausted, and that the agreement it was checked under is still the one in force — everything
+ * else about a consent and an agreement is immutable) and `u` (the `consent_uses` row, with the id
+ * reserved by the snapshot). When `c` is empty nothing is counted: the caller's other inserts select
+ * FROM c so that they are skipped too.
+ */
+export function countCheckedConsentUseCtes(p: {
+  consentId: string;
+  useId: number;
+  agreementId: number;
+  institutionId: string;
+  day: string;
+  now: Date;
+  uscc: string;
+  actorType: string;
+  actorId: string;
+  mode: string;
+  kinds: string[];
+}) {
+  return sql`c AS (
+      UPDATE consents SET use_count = use_count + 1, last_used_at = ${p.now}
+      WHERE id = ${p.consentId} AND revoked_at IS NULL AND (max_uses IS NULL OR use_count < max_uses)
+        AND (SELECT id FROM data_sharing_agreements
+             WHERE org_id = ${p.institutionId} AND valid_from <= ${p.day}::date AND valid_until >= ${p.day}::date
+             ORDER BY valid_until DESC, id DESC LIMIT 1) = ${p.agreementId}
+      RETURNING id
+    ), u AS (
+      INSERT INTO consent_uses (id, consent_id, uscc, actor_type, actor_id, mode, kinds, used_at)
+      SELECT ${p.useId}, c.id, ${p.uscc}, ${p.actorType}, ${p.actorId}, ${p.mode}, ${p.kinds}::text[], ${p.now}
+      FROM c
+      RETURNING id
+    )`;
 }

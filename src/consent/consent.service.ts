@@ -20,6 +20,7 @@ import {
   useConsentIfAllowed,
   markRevoked,
   type ConsentRow,
+  type UseConditions,
 } from './consent.repository.ts';
 import { consentState, toConsent } from './consent.model.ts';
 import { createWrittenAuthorizationService } from './written-authorization.service.ts';
@@ -96,6 +97,46 @@ function minDay(a: string | null, b: string | null | undefined): string | null {
 }
 
 /**
+ * The conditions a use is checked against (`useConsentIfAllowed`, and the read path's snapshot):
+ * throws `forbidden` for anyone but an institution. `possible` is false when the requested date
+ * range is empty (from after to): no consent can qualify.
+ */
+export function useConditions(
+  input: AuthorizeUseInput,
+  view: CatalogView,
+  now: Date,
+): { conditions: UseConditions & { possible: boolean }; requested: string[] } {
+  const { actor, uscc, mode } = input;
+  if (!isRole(actor, 'institution', 'institution_system') || !actor.orgId) {
+    throw new AppError('forbidden');
+  }
+  const requested = [...new Set(input.kinds)];
+  const reqFrom = input.dateRange?.from ?? null;
+  const reqTo = input.dateRange?.to ?? null;
+  const by = actorRef(actor);
+  return {
+    requested,
+    conditions: {
+      possible: !(reqFrom && reqTo && reqFrom > reqTo),
+      consentId: input.consentId ?? null,
+      institutionId: actor.orgId,
+      uscc,
+      purpose: input.purpose ?? null,
+      modes: consentModes.filter((m) => modeAllows(m, mode)),
+      now,
+      day: chinaDay(now),
+      dateFrom: reqFrom,
+      dateTo: reqTo,
+      kinds: requested,
+      categories: requested.map((k) => view.kinds.get(k)?.category ?? ''),
+      actorType: by.type,
+      actorId: by.id,
+      mode,
+    },
+  };
+}
+
+/**
  * Checks and counts one use of a consent. Call it inside the transaction that performs the use
  * (the read, the provider call): check and count are one conditional UPDATE on the consent row, so
  * concurrent uses cannot exceed `max_uses` and a revocation committed before it is seen.
@@ -113,45 +154,49 @@ export async function authorizeUse(
   /** When given, the ledger entry is appended here for the caller to enqueue with its own. */
   ledgerSink?: LedgerEntryInput[],
 ): Promise<AuthorizeUseResult> {
-  const { actor, uscc, mode } = input;
-  if (!isRole(actor, 'institution', 'institution_system') || !actor.orgId) {
+  if (!isRole(input.actor, 'institution', 'institution_system') || !input.actor.orgId) {
     throw new AppError('forbidden');
   }
-  const institutionId = actor.orgId;
   const now = clock();
-  const day = chinaDay(now);
   const view = catalogView ?? (await loadCatalogView(trx));
-  const requested = [...new Set(input.kinds)];
-  const reqFrom = input.dateRange?.from ?? null;
-  const reqTo = input.dateRange?.to ?? null;
+  const { conditions: c, requested } = useConditions(input, view, now);
+  const { uscc, mode } = input;
+  const row = c.possible ? await useConsentIfAllowed(trx, c) : undefined;
+  if (!row) return diagnose(trx, input, c.institutionId, now, c.day, view);
+  const by = { type: c.actorType, id: c.actorId };
+  const useId = Number(row.use_id);
+  const entry = consentUseEntry({
+    useId,
+    consentId: row.id,
+    uscc,
+    actorType: by.type,
+    actorId: by.id,
+    mode,
+    kinds: row.used_kinds,
+    now,
+  });
+  if (ledgerSink) ledgerSink.push(entry);
+  else await enqueueLedgerEntries(trx, [entry]);
+  return authorizationResult(view, row, requested, row.used_kinds, row, input.dateRange, now);
+}
 
-  const by = actorRef(actor);
-  const row =
-    reqFrom && reqTo && reqFrom > reqTo
-      ? undefined
-      : await useConsentIfAllowed(trx, {
-          consentId: input.consentId ?? null,
-          institutionId,
-          uscc,
-          purpose: input.purpose ?? null,
-          modes: consentModes.filter((m) => modeAllows(m, mode)),
-          now,
-          day,
-          dateFrom: reqFrom,
-          dateTo: reqTo,
-          kinds: requested,
-          categories: requested.map((k) => view.kinds.get(k)?.category ?? ''),
-          actorType: by.type,
-          actorId: by.id,
-          mode,
-        });
-  if (!row) return diagnose(trx, input, institutionId, now, day, view);
+/**
+ * The result of a counted use: `row` is the consent as stored after the use (count included),
+ * `allowedKinds` what the use recorded, `agreement` the scope it was checked under.
+ */
+export function authorizationResult(
+  view: CatalogView,
+  row: ConsentRow,
+  requested: string[],
+  allowedKinds: string[],
+  agreement: { agreement_kinds: string[]; agreement_categories: string[] },
+  dateRange: AuthorizeUseInput['dateRange'],
+  now: Date,
+): AuthorizeUseResult {
   const agreementScope =
-    row.agreement_kinds.length || row.agreement_categories.length
-      ? new Set(expandScope(view, row.agreement_kinds, row.agreement_categories))
+    agreement.agreement_kinds.length || agreement.agreement_categories.length
+      ? new Set(expandScope(view, agreement.agreement_kinds, agreement.agreement_categories))
       : undefined;
-
-  const allowedKinds = row.used_kinds;
   const allowed = new Set(allowedKinds);
   const denied: { kind: string; reason: Bilingual }[] = requested
     .filter((k) => !allowed.has(k))
@@ -162,35 +207,48 @@ export async function authorizeUse(
           ? { zh: '不在机构数据共享协议范围内', en: "not within the institution's data-sharing agreement" }
           : { zh: '不在授权范围内', en: 'not within the consent scope' },
     }));
-  const useId = Number(row.use_id);
-  const entry: LedgerEntryInput = {
-    entryType: 'consent',
-    refTable: 'consent_uses',
-    refId: useId,
-    uscc,
-    payload: {
-      event: 'use',
-      consent_id: row.id,
-      use_id: useId,
-      digest: factsDigest({
-        id: useId,
-        consent_id: row.id,
-        uscc,
-        actor_type: by.type,
-        actor_id: by.id,
-        mode,
-        kinds: allowedKinds,
-        used_at: now.toISOString(),
-      }),
-    },
-  };
-  if (ledgerSink) ledgerSink.push(entry);
-  else await enqueueLedgerEntries(trx, [entry]);
   return {
     consent: toConsent(row, now),
     allowedKinds,
     denied,
-    dataRange: { from: maxDay(row.data_from, reqFrom), to: minDay(row.data_to, reqTo) },
+    dataRange: {
+      from: maxDay(row.data_from, dateRange?.from ?? null),
+      to: minDay(row.data_to, dateRange?.to ?? null),
+    },
+  };
+}
+
+/** The `consent` ledger leaf of one use: ids and a digest of the stored `consent_uses` facts. */
+export function consentUseEntry(u: {
+  useId: number;
+  consentId: string;
+  uscc: string;
+  actorType: string;
+  actorId: string;
+  mode: string;
+  kinds: string[];
+  now: Date;
+}): LedgerEntryInput {
+  return {
+    entryType: 'consent',
+    refTable: 'consent_uses',
+    refId: u.useId,
+    uscc: u.uscc,
+    payload: {
+      event: 'use',
+      consent_id: u.consentId,
+      use_id: u.useId,
+      digest: factsDigest({
+        id: u.useId,
+        consent_id: u.consentId,
+        uscc: u.uscc,
+        actor_type: u.actorType,
+        actor_id: u.actorId,
+        mode: u.mode,
+        kinds: u.kinds,
+        used_at: u.now.toISOString(),
+      }),
+    },
   };
 }
 

@@ -26,6 +26,15 @@ export interface QueueInsert {
  * escapes element by element; json rather than jsonb skips the binary conversion.
  */
 export async function insertQueueRows(db: Db, rows: QueueInsert[]): Promise<void> {
+  await queueInsertSql(rows).execute(db);
+}
+
+/**
+ * The queue's INSERT as a statement to embed in a caller's data-modifying CTE (the read path writes
+ * its access-log row and its leaves in one statement); `gate` (SQL, e.g. `EXISTS (SELECT 1 FROM c)`)
+ * skips the insert when the caller's own change did not happen.
+ */
+export function queueInsertSql(rows: QueueInsert[], gate = sql<boolean>`true`) {
   const json = JSON.stringify(
     rows.map((r) => ({
       t: r.entryType,
@@ -36,10 +45,11 @@ export async function insertQueueRows(db: Db, rows: QueueInsert[]): Promise<void
       h: r.leafHash.toString('base64'),
     })),
   );
-  await sql`
+  return sql`
     INSERT INTO ledger_queue (entry_type, ref_table, ref_id, uscc, payload, leaf_hash)
     SELECT t, rt, ri, u, p, decode(h, 'base64')
-    FROM json_to_recordset(${json}::json) AS v(t text, rt text, ri text, u text, p json, h text)`.execute(db);
+    FROM json_to_recordset(${json}::json) AS v(t text, rt text, ri text, u text, p json, h text)
+    WHERE ${gate}`;
 }
 
 export interface QueueRow {
