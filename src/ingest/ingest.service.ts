@@ -15,6 +15,7 @@ import {
 import { dialectName } from '../db/database.ts';
 import { deferCommitFlush } from '../records/records.repository.ts';
 import { AppError, isAppError } from '../shared/errors.ts';
+import { cleanSubjectNamePendingLists } from '../subjects/subjects.repository.ts';
 import { storeBlob, type StoredBlob } from './blob-store.ts';
 import {
   addBatchCounts,
@@ -277,12 +278,16 @@ async function ingest(ctx: IngestContext, input: PipelineInput): Promise<BatchOu
         throw new AppError('batch_rejected', { count: counters.rejected }, { ...outcome() });
       }
     }
+    // Best effort: without it (e.g. a database role that does not own the index) the lists are
+    // merged anyway when they reach their 1 MB limit, or by autovacuum.
+    if (counters.accepted > 0) await cleanSubjectNamePendingLists(ctx.db).catch(() => undefined);
     await updateBatch(ctx.db, batchId, { ...counters.patch(), status: 'completed', finished: true });
     input.onProgress?.({ batch: batchId, status: 'completed', ...counters.patch() } as BatchProgress);
     return outcome();
   } catch (e) {
     if (isAppError(e) && e.code === 'batch_rejected') throw e;
     const app = isAppError(e) ? e : undefined;
+    if (anyApplied) await cleanSubjectNamePendingLists(ctx.db).catch(() => undefined);
     // A file-level problem before any row was applied rejects the batch; after some chunks were
     // applied (a malformed line deep in a file, default mode) the batch is marked failed and the
     // outcome says how many rows were applied.

@@ -49,6 +49,17 @@ export async function insertProvisionalSubjects(
   `.execute(db);
 }
 
+/**
+ * Merges the name indexes' GIN pending lists into their trees (migration 2026-11-22T0320): new
+ * subjects' name entries wait there, so that a batch creating thousands of subjects merges them in
+ * sorted bulk instead of one tree insert per gram. Ingestion calls it when a batch ends, so searches
+ * never scan more than what a running batch has added.
+ */
+export async function cleanSubjectNamePendingLists(db: Kysely<Database>): Promise<void> {
+  await sql`SELECT gin_clean_pending_list('subjects_name_bigrams'::regclass),
+    gin_clean_pending_list('subjects_name_trgm'::regclass)`.execute(db);
+}
+
 export interface RegisteredSubjectRow {
   uscc: string;
   name: string;
