@@ -5,7 +5,8 @@ import { seedCatalog } from '../test/catalog.ts';
 import { createTestDb, type TestDb } from '../test/db.ts';
 import { testUscc } from '../ingest/fixtures/files.ts';
 import { canonicalJson } from './canonical.ts';
-import { applyRows, naturalKeyOf, type StoreRow } from './record-store.service.ts';
+import { canonicalEntry } from '../ledger/canonical.ts';
+import { applyRows, naturalKeyOf, recordVersionEntryText, type StoreRow } from './record-store.service.ts';
 import { listRecordHistory, findRecordId } from './records.repository.ts';
 
 describe('record store (applyRows)', () => {
@@ -88,5 +89,50 @@ describe('record store (applyRows)', () => {
     assert.equal(w.results[0]!.result, 'withdrawn');
     const again = await apply([{ row: 8, data: data(3, 1) }]);
     assert.equal(again.unchanged, 1, 'an identical re-send does not bring a withdrawn record back');
+  });
+});
+
+describe('record version ledger entries', () => {
+  it('recordVersionEntryText is exactly the canonical entry (canonicalEntry) of the same facts', () => {
+    for (const naturalKey of [
+      'A-1',
+      '郑市监罚〔2024〕12号',
+      '["a\\"b","c\\\\d"]',
+      'tab\tline\nsep\u2028end',
+      '',
+    ]) {
+      const e = {
+        versionId: 9007199254740,
+        recordId: 12,
+        uscc: '91410100MA00000001',
+        kind: 'admin_penalty',
+        naturalKey,
+        version: 3,
+        op: 'withdraw',
+        status: 'withdrawn',
+        dataDigest: 'ab'.repeat(32),
+        catalogVersion: 2,
+      };
+      assert.equal(
+        recordVersionEntryText(e),
+        canonicalEntry({
+          entryType: 'record_version',
+          refTable: 'record_versions',
+          refId: String(e.versionId),
+          uscc: e.uscc,
+          payload: {
+            record_id: e.recordId,
+            uscc: e.uscc,
+            kind: e.kind,
+            natural_key: e.naturalKey,
+            version: e.version,
+            op: e.op,
+            status: e.status,
+            data_digest: e.dataDigest,
+            catalog_version: e.catalogVersion,
+          },
+        }),
+      );
+    }
   });
 });

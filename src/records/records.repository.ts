@@ -29,6 +29,8 @@ export interface NewRecordRow {
 }
 
 export interface NewVersionRow {
+  /** Reserved with `reserveVersionIds` (the ledger entry names it, and is hashed before the insert). */
+  id: number;
   recordId: number;
   uscc: string;
   version: number;
@@ -39,6 +41,10 @@ export interface NewVersionRow {
   dataDigest: string;
   occurredOn: string | null;
   reason: string | null;
+  /** The record's natural key (for its ledger entry; the identity row holds it). */
+  naturalKey: string;
+  /** Base64 leaf hash of the version's ledger entry; null: no entry (the queue is bypassed). */
+  leafHash: string | null;
 }
 
 /**
@@ -135,38 +141,64 @@ export async function insertRecords(
   return r.rows.map((x) => ({ id: Number(x.id), uscc: x.uscc, naturalKey: x.natural_key }));
 }
 
+/** `n` new version ids, in ascending order (taken from the table's sequence, as a default would). */
+export async function reserveVersionIds(db: Db, n: number): Promise<number[]> {
+  if (n <= 0) return [];
+  const r = await sql<{ id: number }>`
+    SELECT nextval('record_versions_id_seq'::regclass) AS id FROM generate_series(1, ${n}::int)`.execute(db);
+  return r.rows.map((x) => Number(x.id));
+}
+
 /**
  * The rows of a chunk as one JSON array, spliced from the canonical data texts already computed (no
- * second serialisation of the data). One JSON parameter is far cheaper for the driver than nine
+ * second serialisation of the data). One JSON parameter is far cheaper for the driver than a dozen
  * text arrays, each element of which it would escape.
  */
 function versionsJson(rows: NewVersionRow[]): string {
   const parts = rows.map(
     (x) =>
-      `{"record_id":${x.recordId},"uscc":${JSON.stringify(x.uscc)},"version":${x.version},"op":${JSON.stringify(x.op)},"status":${JSON.stringify(x.status)},"data":${x.dataJson},"data_digest":"${x.dataDigest}","occurred_on":${x.occurredOn === null ? 'null' : `"${x.occurredOn}"`},"reason":${x.reason === null ? 'null' : JSON.stringify(x.reason)}}`,
+      `{"id":${x.id},"record_id":${x.recordId},"uscc":${JSON.stringify(x.uscc)},"version":${x.version},"op":"${x.op}","status":"${x.status}","data":${x.dataJson},"data_digest":"${x.dataDigest}","occurred_on":${x.occurredOn === null ? 'null' : `"${x.occurredOn}"`},"reason":${x.reason === null ? 'null' : JSON.stringify(x.reason)},"natural_key":${JSON.stringify(x.naturalKey)},"h":${x.leafHash === null ? 'null' : `"${x.leafHash}"`}}`,
   );
   return `[${parts.join(',')}]`;
 }
 
-/** Appends versions in one statement; returns (id, record id, version) in insertion order. */
+/**
+ * Appends versions and queues their ledger entries, in ONE statement: the chunk is parsed once, and
+ * each entry's payload is built here from the version's own columns, so it is neither serialised
+ * by the writer nor parsed a second time (docs/decisions/0030, 0040). The payload is exactly the
+ * facts whose canonical text the writer hashed (`recordVersionEntryText` in record-store.service.ts):
+ * `{record_id, uscc, kind, natural_key, version, op, status, data_digest, catalog_version}`; the
+ * sequencer recomputes the first entry of every transaction from these stored columns. Rows whose
+ * `leafHash` is null get no entry (only when a benchmark bypasses the queue).
+ */
 export async function insertVersions(
   db: Db,
   common: { kindCode: string; catalogVersion: number; providerId: string; batchId: number | null },
   rows: NewVersionRow[],
-): Promise<{ id: number; recordId: number; version: number }[]> {
-  if (rows.length === 0) return [];
-  const r = await sql<{ id: number; record_id: number; version: number }>`
-    INSERT INTO record_versions
-      (record_id, uscc, kind_code, version, op, status, data, data_digest, occurred_on,
-       catalog_version, provider_id, batch_id, reason)
-    SELECT v.record_id, v.uscc, ${common.kindCode}, v.version, v.op, v.status, v.data,
-      v.data_digest, v.occurred_on, ${common.catalogVersion}::int, ${common.providerId},
-      ${common.batchId}::bigint, v.reason
-    FROM jsonb_to_recordset(${versionsJson(rows)}::jsonb)
-      AS v(record_id bigint, uscc text, version int, op text, status text, data jsonb, data_digest text,
-           occurred_on date, reason text)
-    RETURNING id, record_id, version`.execute(db);
-  return r.rows.map((x) => ({ id: Number(x.id), recordId: Number(x.record_id), version: x.version }));
+): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    WITH x AS MATERIALIZED (
+      SELECT * FROM jsonb_to_recordset(${versionsJson(rows)}::jsonb)
+        AS x(id bigint, record_id bigint, uscc text, version int, op text, status text, data jsonb,
+             data_digest text, occurred_on date, reason text, natural_key text, h text)
+    ), v AS (
+      INSERT INTO record_versions
+        (id, record_id, uscc, kind_code, version, op, status, data, data_digest, occurred_on,
+         catalog_version, provider_id, batch_id, reason)
+      SELECT x.id, x.record_id, x.uscc, ${common.kindCode}, x.version, x.op, x.status, x.data,
+        x.data_digest, x.occurred_on, ${common.catalogVersion}::int, ${common.providerId},
+        ${common.batchId}::bigint, x.reason
+      FROM x
+    )
+    INSERT INTO ledger_queue (entry_type, ref_table, ref_id, uscc, payload, leaf_hash)
+    SELECT 'record_version', 'record_versions', x.id::text, x.uscc,
+      json_build_object('record_id', x.record_id, 'uscc', x.uscc, 'kind', ${common.kindCode}::text,
+        'natural_key', x.natural_key, 'version', x.version, 'op', x.op, 'status', x.status,
+        'data_digest', x.data_digest, 'catalog_version', ${common.catalogVersion}::int),
+      decode(x.h, 'base64')
+    FROM x WHERE x.h IS NOT NULL
+    ORDER BY x.id`.execute(db);
 }
 
 // ---- Reads for other domains' internals (never exposed by a route except through the read path) ----
