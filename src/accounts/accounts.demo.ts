@@ -115,6 +115,21 @@ export async function ensureAccountsDemo(ctx: AppContext, log: (line: string) =>
       }
     }
   }
+  // A provider user (报送人员) of the responsible unit for administrative penalties: password + TOTP.
+  // Separate from the block above so that an existing demo DATA_DIR gets one too.
+  if (!(await findUserByUsername(ctx.db, 'provider'))) {
+    const catalog = await ctx.catalog.getCurrent();
+    const unit = catalog.kinds.find((k) => k.code === 'admin_penalty')?.providers[0];
+    if (unit && (await findOrganisation(ctx.db, unit.id))) {
+      await ctx.accounts.createUser(actor, {
+        username: 'provider',
+        role: 'provider',
+        orgId: unit.id,
+        displayName: `${unit.name_zh}报送员（演示）`,
+        password: demoPassword,
+      });
+    }
+  }
   await printDemoAccounts(ctx, log);
 }
 
@@ -136,6 +151,12 @@ async function printDemoAccounts(ctx: AppContext, log: (line: string) => void): 
   }
   log('  金融机构 institution: bank  (demo_bank)');
   log('  推荐单位 recommender: recommender  (zz_jinshui)');
+  const prov = await findUserByUsername(ctx.db, 'provider');
+  if (prov?.totp_secret_enc) {
+    const secret = openSecret(ctx.keyring, prov.totp_secret_enc, `totp:${prov.id}`);
+    log(`  数据提供单位用户 provider user: provider  (${prov.org_id})  + TOTP 密钥 / secret ${secret}`);
+    log(`      ${totpUri(secret, 'provider')}`);
+  }
   const org = await findOrganisation(ctx.db, 'demo_bank');
   if (org) {
     for (const k of (await listClientKeys(ctx.db, 'demo_bank')).filter(

@@ -5,6 +5,7 @@ import { ensureEvaluationDemo } from '../evaluation/evaluation.demo.ts';
 import { ensureReportsDemo } from '../reports/reports.demo.ts';
 import { ensureRightsDemo } from '../rights/rights.demo.ts';
 import { ensureSeedDemo } from '../seed/seed.demo.ts';
+import { ensureWhitelistDemo } from '../whitelist/whitelist.demo.ts';
 
 export interface DemoOptions {
   log: (line: string) => void;
@@ -29,6 +30,8 @@ export async function ensureDemoData(ctx: AppContext, opts: DemoOptions): Promis
   await ensureReportsDemo(ctx, opts.log);
   // Subject rights: a commitment, a 自愿申报 declaration and an open objection of the demo enterprise.
   await ensureRightsDemo(ctx, opts.log);
+  // Financing whitelist: the demo district's recommendations, one approved (src/whitelist/whitelist.demo.ts).
+  await ensureWhitelistDemo(ctx, opts.log);
   // Last: place every entry the demo data queued in the ledger and sign a checkpoint.
   const ledger = await ctx.ledger.sequenceNow();
   opts.log(
