@@ -290,22 +290,33 @@ export function createWhitelistService(deps: WhitelistDeps) {
           area: org.region_code!,
         });
       }
-      const entry = await db.transaction().execute(async (trx) => {
-        const open = await repo.findOpenEntry(trx, uscc, org.id);
-        if (open) {
-          throw new AppError('whitelist_duplicate', { id: Number(open.id), status: open.status });
-        }
-        const row = await repo.insertEntry(trx, {
-          uscc,
-          org_id: org.id,
-          recommended_by: actor.id,
-          category: input.category,
-          reason,
-          status: 'pending',
+      const duplicate = async () => {
+        const open = await repo.findOpenEntry(db, uscc, org.id);
+        return open
+          ? new AppError('whitelist_duplicate', { id: Number(open.id), status: open.status })
+          : undefined;
+      };
+      const known = await duplicate();
+      if (known) throw known;
+      const entry = await db
+        .transaction()
+        .execute(async (trx) => {
+          const row = await repo.insertEntry(trx, {
+            uscc,
+            org_id: org.id,
+            recommended_by: actor.id,
+            category: input.category,
+            reason,
+            status: 'pending',
+          });
+          await record(trx, actor, row, 'recommended', null);
+          return row;
+        })
+        .catch(async (e: unknown) => {
+          // Two recommendations racing: the unique index on open entries lets one through.
+          if ((e as { code?: string }).code === '23505') throw (await duplicate()) ?? e;
+          throw e;
         });
-        await record(trx, actor, row, 'recommended', null);
-        return row;
-      });
       return withHistory(db, (await repo.findEntry(db, Number(entry.id)))!);
     },
 

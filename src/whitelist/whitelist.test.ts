@@ -214,4 +214,15 @@ describe('financing whitelist (白名单)', () => {
     assert.equal(leaves.rows.length, 8);
     assert.ok(!JSON.stringify(leaves.rows).includes('失信被执行人'), 'reasons are not in the public ledger');
   });
+
+  it('keeps one open entry when the same recommendation is sent twice at once', async () => {
+    const both = await Promise.all([
+      recommend(dept, huarui, '同时提交的推荐 A'),
+      recommend(dept, huarui, '同时提交的推荐 B'),
+    ]);
+    assert.deepEqual(both.map((r) => r.statusCode).sort(), [201, 409], both.map((r) => r.body).join('\n'));
+    assert.equal(both.find((r) => r.statusCode === 409)!.json().code, 'whitelist_duplicate');
+    const open = (await call(dept, 'GET', `/api/v1/whitelist?uscc=${huarui}&status=pending`)).json();
+    assert.equal(open.total, 1);
+  });
 });
