@@ -1,4 +1,7 @@
 // `npm run bench:report [-- --quick] [-- --pglite-only | --pg-only]` (BENCH_SUBJECTS=n to choose the size)
+// PostgreSQL only: `--keep` keeps the generated database (and its data directory: the master key that
+// encrypted the ID numbers) and prints its name; `--reuse <database>` measures again on kept data
+// without generating it; `--setup-only` generates, keeps and stops (the 10^7-row load takes 15–20 min).
 //
 // Credit reports on a large database: 100,000 subjects with 100 record versions each (10,000,000
 // records; --quick: 2,000 subjects, 200,000 records), written with bulk SQL (bench/evaluate-data.ts),
@@ -38,6 +41,18 @@ const only = args.includes('--pglite-only') ? 'pglite' : args.includes('--pg-onl
 const pgUrl = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 // BENCH_SUBJECTS overrides the size (e.g. 20000 for a middle run).
 const SUBJECTS = Number(process.env.BENCH_SUBJECTS ?? (quick ? 2_000 : 100_000));
+const argValue = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const reuse = argValue('--reuse');
+const setupOnly = args.includes('--setup-only');
+const keep = args.includes('--keep') || setupOnly || !!reuse;
+if (reuse && !/^xinrong_bench_report_[0-9a-f]{8}$/.test(reuse)) {
+  throw new Error(`--reuse: not a kept database: ${reuse}`);
+}
+/** A kept database's data directory (DATA_DIR: its master key decrypts the stored ID numbers). */
+const keptDataDir = (name: string) => path.join(os.tmpdir(), `${name}-data`);
 const JSON_RUNS = quick ? 40 : 300;
 const PDF_RUNS = quick ? 4 : 20;
 const TPUT_RUNS = quick ? 40 : 300;
@@ -55,21 +70,28 @@ function idNumber(n: number): string {
 
 async function openDb(
   kind: 'pglite' | 'postgres',
-): Promise<{ db: Db; url?: string; close(): Promise<void> }> {
+): Promise<{ db: Db; url?: string; name?: string; close(): Promise<void> }> {
   if (kind === 'postgres') {
-    const name = `xinrong_bench_report_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: pgUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
+    const name = reuse ?? `xinrong_bench_report_${randomBytes(4).toString('hex')}`;
+    if (!reuse) {
+      const admin = new pg.Client({ connectionString: pgUrl });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${name}`);
+      await admin.end();
+    }
     const url = new URL(pgUrl);
     url.pathname = `/${name}`;
     const db = createDb({ databaseUrl: url.toString(), poolSize: 4 });
     return {
       db,
       url: url.toString(),
+      name,
       async close() {
         await db.destroy();
+        if (keep) {
+          process.stderr.write(`[postgres] kept database ${name} (--reuse ${name})\n`);
+          return;
+        }
         const c = new pg.Client({ connectionString: pgUrl });
         await c.connect();
         await c.query(`DROP DATABASE ${name}`);
@@ -100,82 +122,106 @@ interface Result {
   pkRps: number;
 }
 
-async function bench(kind: 'pglite' | 'postgres'): Promise<Result> {
+async function bench(kind: 'pglite' | 'postgres'): Promise<Result | undefined> {
   const log = (s: string) => process.stderr.write(`[${kind}] ${s}\n`);
-  const { db, url, close } = await openDb(kind);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xinrong-bench-report-data-'));
+  const { db, url, name: dbName, close } = await openDb(kind);
+  const kept = kind === 'postgres' && keep && dbName;
+  const dataDir = kept
+    ? keptDataDir(dbName)
+    : fs.mkdtempSync(path.join(os.tmpdir(), 'xinrong-bench-report-data-'));
+  if (kept) fs.mkdirSync(dataDir, { recursive: true });
   try {
-    await migrateToLatest(db);
-    await createCheckFunction(db);
     let t0 = process.hrtime.bigint();
-    await sql`DROP INDEX record_versions_subject`.execute(db);
-    await generateSubjects(db, SUBJECTS);
-    const step = 5000;
-    for (let from = 1; from <= SUBJECTS; from += step) {
-      await generateRecords(db, from, Math.min(SUBJECTS, from + step - 1), 0.42);
-      if (((from - 1) / step) % 4 === 0) log(`generated ${Math.min(SUBJECTS, from + step - 1)} subjects`);
-    }
-    await sql`CREATE INDEX record_versions_subject ON record_versions (uscc, kind_code, record_id, version DESC)`.execute(
-      db,
-    );
-    log(`${SUBJECTS} subjects, ${SUBJECTS * RECORDS_PER_SUBJECT} records in ${(ms(t0) / 1000).toFixed(1)} s`);
-    // The bulk rows use record ids 1..N×100 without `records` rows: move the record store's ids past them.
-    await sql`SELECT setval(pg_get_serial_sequence('records', 'id'), ${SUBJECTS * RECORDS_PER_SUBJECT + 1})`.execute(
-      db,
-    );
-
-    const config = { ...loadConfig({}), dataDir, databaseUrl: url };
-    const ctx = createAppContext(config, db);
-    const catalog = await ctx.catalog.ensureSeedCatalog();
     const uscc = testUscc(9_000_001);
     const name = '郑州基准报告科技有限公司';
-    await storeRecords(ctx, catalog, 'business_licence', [
-      { uscc, name, legal_rep_name: '张三', established_on: '2015-03-01' },
-    ]);
-    await storeRecords(
-      ctx,
-      catalog,
-      'admin_penalty',
-      Array.from({ length: 120 }, (_, i) => ({
-        uscc,
-        name,
-        legal_rep_name: '张三',
-        legal_rep_id_number: idNumber(i),
-        penalty_decision_no: `郑市监罚〔2025〕${i + 1}号`,
-        decided_on: `2025-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`,
-        publicity_until: '2099-12-31',
-        violation_facts: '未按规定公示年度报告，经责令限期改正逾期未改正',
-        fine_amount: 5000 + i,
-      })),
-    );
-    await storeRecords(
-      ctx,
-      catalog,
-      'court_judgment',
-      Array.from({ length: 60 }, (_, i) => ({
-        uscc,
-        name,
-        case_no: `（2024）豫0105民初${i + 1}号`,
-        cause: '买卖合同纠纷',
-        plaintiff_name: '李四',
-        published_on: '2024-06-01',
-      })),
-    );
-    await storeRecords(
-      ctx,
-      catalog,
-      'water_fee',
-      Array.from({ length: 119 }, (_, i) => ({
-        uscc,
-        name,
-        account_no: `W${i}`,
-        bill_period: `${2016 + Math.floor(i / 12)}-${String(1 + (i % 12)).padStart(2, '0')}`,
-        paid_on: `${2016 + Math.floor(i / 12)}-${String(1 + (i % 12)).padStart(2, '0')}-15`,
-      })),
-    );
-    // VACUUM as well: on PostgreSQL an insert-triggered autovacuum of the fresh 10^7-row table would
-    // otherwise run during the measurements.
-    await sql`VACUUM ANALYZE`.execute(db);
+    // Kept data are brought to the current schema (migrations added since it was generated).
+    if (kind === 'postgres' && reuse) await migrateToLatest(db);
+    if (!(kind === 'postgres' && reuse)) {
+      await migrateToLatest(db);
+      await createCheckFunction(db);
+      await sql`DROP INDEX record_versions_subject`.execute(db);
+      await generateSubjects(db, SUBJECTS);
+      const step = 5000;
+      for (let from = 1; from <= SUBJECTS; from += step) {
+        await generateRecords(db, from, Math.min(SUBJECTS, from + step - 1), 0.42);
+        if (((from - 1) / step) % 4 === 0) log(`generated ${Math.min(SUBJECTS, from + step - 1)} subjects`);
+      }
+      await sql`CREATE INDEX record_versions_subject ON record_versions (uscc, kind_code, record_id, version DESC)`.execute(
+        db,
+      );
+      log(
+        `${SUBJECTS} subjects, ${SUBJECTS * RECORDS_PER_SUBJECT} records in ${(ms(t0) / 1000).toFixed(1)} s`,
+      );
+      // The bulk rows use record ids 1..N×100 without `records` rows: move the record store's ids past them.
+      await sql`SELECT setval(pg_get_serial_sequence('records', 'id'), ${SUBJECTS * RECORDS_PER_SUBJECT + 1})`.execute(
+        db,
+      );
+    }
+    const ctx = createAppContext({ ...loadConfig({}), dataDir, databaseUrl: url }, db);
+    const catalog = await ctx.catalog.ensureSeedCatalog();
+    // The subject of 300 records is stored through the record store (ID numbers encrypted with this
+    // data directory's key); a kept database whose key was lost gets it again (--reuse after deleting it).
+    const hasSubject =
+      kind === 'postgres' &&
+      !!reuse &&
+      (
+        await sql<{ n: number }>`SELECT count(*)::int AS n FROM record_versions WHERE uscc = ${uscc}`.execute(
+          db,
+        )
+      ).rows[0]!.n > 0;
+    if (!hasSubject) {
+      await storeRecords(ctx, catalog, 'business_licence', [
+        { uscc, name, legal_rep_name: '张三', established_on: '2015-03-01' },
+      ]);
+      await storeRecords(
+        ctx,
+        catalog,
+        'admin_penalty',
+        Array.from({ length: 120 }, (_, i) => ({
+          uscc,
+          name,
+          legal_rep_name: '张三',
+          legal_rep_id_number: idNumber(i),
+          penalty_decision_no: `郑市监罚〔2025〕${i + 1}号`,
+          decided_on: `2025-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`,
+          publicity_until: '2099-12-31',
+          violation_facts: '未按规定公示年度报告，经责令限期改正逾期未改正',
+          fine_amount: 5000 + i,
+        })),
+      );
+      await storeRecords(
+        ctx,
+        catalog,
+        'court_judgment',
+        Array.from({ length: 60 }, (_, i) => ({
+          uscc,
+          name,
+          case_no: `（2024）豫0105民初${i + 1}号`,
+          cause: '买卖合同纠纷',
+          plaintiff_name: '李四',
+          published_on: '2024-06-01',
+        })),
+      );
+      await storeRecords(
+        ctx,
+        catalog,
+        'water_fee',
+        Array.from({ length: 119 }, (_, i) => ({
+          uscc,
+          name,
+          account_no: `W${i}`,
+          bill_period: `${2016 + Math.floor(i / 12)}-${String(1 + (i % 12)).padStart(2, '0')}`,
+          paid_on: `${2016 + Math.floor(i / 12)}-${String(1 + (i % 12)).padStart(2, '0')}-15`,
+        })),
+      );
+      // VACUUM as well: on PostgreSQL an insert-triggered autovacuum of the fresh 10^7-row table would
+      // otherwise run during the measurements.
+      await sql`VACUUM ANALYZE`.execute(db);
+      log(
+        `setup (generation, index, the subject of 300 records, VACUUM ANALYZE) ${(ms(t0) / 1000).toFixed(1)} s`,
+      );
+    }
+    if (setupOnly) return undefined;
     const owner: Actor = { type: 'enterprise', id: 'bench-owner', uscc };
     const anon: Actor = { type: 'anonymous' };
 
@@ -251,15 +297,20 @@ async function bench(kind: 'pglite' | 'postgres'): Promise<Result> {
     };
   } finally {
     await close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    // A kept database keeps its data directory: its master key decrypts the stored ID numbers.
+    if (!kept) fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
 const results: Result[] = [];
 for (const kind of ['pglite', 'postgres'] as const) {
   if (only && only !== kind) continue;
-  results.push(await bench(kind));
+  // Kept data live in a PostgreSQL database: --keep, --reuse and --setup-only measure PostgreSQL only.
+  if (keep && kind !== 'postgres') continue;
+  const r = await bench(kind);
+  if (r) results.push(r);
 }
+if (setupOnly) process.exit(0);
 const f = (n: number) => n.toFixed(1);
 console.log(
   `\nbench:report — ${SUBJECTS} subjects, ${SUBJECTS * RECORDS_PER_SUBJECT} records + a subject with 300 (load ${os.loadavg()[0]!.toFixed(1)})`,

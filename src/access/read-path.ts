@@ -66,6 +66,11 @@ export interface ReadPathDeps {
   fieldCrypto: FieldCrypto;
   /** The catalog service (`ctx.catalog`); without it the catalog is read from the database. */
   catalog?: CatalogSource | undefined;
+  /**
+   * The catalog view, already resolved (e.g. by a caller about to read inside its transaction, where
+   * the catalog service must not be used): saves the read its catalog lookup.
+   */
+  view?: CatalogView | undefined;
   marks?: RecordMarksProvider | undefined;
   clock?: Clock | undefined;
   /**
@@ -164,7 +169,7 @@ const asyncCommit = process.env.XINRONG_READ_COMMIT === 'async';
 export async function readRecords(deps: ReadPathDeps, q: ReadRecordsQuery): Promise<ReadRecordsResult> {
   const clock = deps.clock ?? (() => new Date());
   // The catalog is resolved before the transaction (the catalog service caches it).
-  const view = await loadCatalogView(deps.db, deps.catalog);
+  const view = deps.view ?? (await loadCatalogView(deps.db, deps.catalog));
   const rootDb = deps.rootDb ?? (deps.db.isTransaction ? undefined : deps.db);
   // Two statements: a read-only snapshot, then one atomic write of the use and the log.
   const fast = await readInTwoStatements(deps, q, clock, view, rootDb);

@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import { queueInsertSql, type QueueInsert } from '../ledger/ledger.repository.ts';
 import type { ReportRenditionsTable, ReportsTable } from './reports.tables.ts';
 
 type Db = Kysely<Database>;
@@ -14,6 +15,53 @@ export async function nextReportSerial(db: Db): Promise<number> {
 
 export async function insertReport(db: Db, row: Insertable<ReportsTable>): Promise<void> {
   await db.insertInto('reports').values(row).execute();
+}
+
+/** The columns of an issued report (`reports`), as `createReport` fills them. */
+export interface IssuedReport {
+  number: string;
+  uscc: string;
+  report_type: string;
+  subject_name: string;
+  requester_type: string;
+  requester_id: string | null;
+  requester_org: string | null;
+  requester_name: string;
+  purpose: string | null;
+  consent_id: string | null;
+  window_from: string | null;
+  window_to: string | null;
+  issued_at: Date;
+  json_path: string;
+  json_sha256: string;
+  json_sm3: string;
+  json_bytes: number;
+  record_count: number;
+  access_log_id: number | null;
+}
+
+/**
+ * Stores an issued report and queues its ledger leaves in one statement (a data-modifying CTE with
+ * the ledger's own queue insert), returning the stored row: one round trip where there were three.
+ */
+export async function insertReportWithLeaves(
+  db: Db,
+  row: IssuedReport,
+  leaves: QueueInsert[],
+): Promise<ReportRow> {
+  const r = await sql<ReportRow>`
+    WITH ${leaves.length ? sql`q AS (${queueInsertSql(leaves)} RETURNING 1), ` : sql``}r AS (
+      INSERT INTO reports (number, uscc, report_type, subject_name, requester_type, requester_id,
+        requester_org, requester_name, purpose, consent_id, window_from, window_to, issued_at, json_path,
+        json_sha256, json_sm3, json_bytes, record_count, access_log_id)
+      VALUES (${row.number}, ${row.uscc}, ${row.report_type}, ${row.subject_name}, ${row.requester_type},
+        ${row.requester_id}, ${row.requester_org}, ${row.requester_name}, ${row.purpose}, ${row.consent_id},
+        ${row.window_from}::date, ${row.window_to}::date, ${row.issued_at}, ${row.json_path},
+        ${row.json_sha256}, ${row.json_sm3}, ${row.json_bytes}, ${row.record_count}, ${row.access_log_id})
+      RETURNING *
+    )
+    SELECT * FROM r`.execute(db);
+  return r.rows[0]!;
 }
 
 export async function findReport(db: Db, number: string): Promise<ReportRow | undefined> {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Actor } from '../access/actor.ts';
 import { addMonths, chinaDay } from '../access/china-time.ts';
 import type { FieldCrypto } from '../access/field-crypto.ts';
+import { loadCatalogView } from '../access/catalog-view.ts';
 import { readRecords } from '../access/read-path.ts';
 import type { ReadRecordsResult } from '../access/read-path.types.ts';
 import { findOrganisation } from '../accounts/organisations.repository.ts';
@@ -21,7 +22,7 @@ import {
 import type { Db } from '../db/database.ts';
 import type { EvaluationService } from '../evaluation/evaluation.service.ts';
 import { canonicalJson } from '../ledger/canonical.ts';
-import { enqueueLedgerEntries } from '../ledger/ledger-queue.ts';
+import { encodeLedgerEntries, enqueueLedgerEntries } from '../ledger/ledger-queue.ts';
 import type { LedgerService } from '../ledger/ledger.service.ts';
 import { parseBundle, type LedgerBundle } from '../ledger/verify-offline.ts';
 import { AppError, isAppError } from '../shared/errors.ts';
@@ -352,7 +353,10 @@ export function createReportsService(deps: ReportsServiceDeps) {
       window.from = d.toISOString().slice(0, 10);
     }
     const reader = readerFor(actor, type, uscc);
-    const readDeps = { fieldCrypto: deps.fieldCrypto, catalog: deps.catalog, clock: () => now };
+    // The catalog view is resolved here, outside the transaction (inside it the read path would ask
+    // the database for the current version again), and ledger positions are cached per database.
+    const view = await loadCatalogView(db, deps.catalog);
+    const readDeps = { fieldCrypto: deps.fieldCrypto, view, rootDb: db, clock: () => now };
     const publicKinds = new Set(catalog.kinds.filter((k) => k.openness === 'public').map((k) => k.code));
 
     // Full reports: one counted use of the consent covers the read and the pulls (authorizeUse locks the
@@ -476,34 +480,14 @@ export function createReportsService(deps: ReportsServiceDeps) {
         evaluation,
         verifyUrl: `${base}/verify/${number}`,
       });
-      const json = canonicalJson(doc);
+      // Encoded to UTF-8 once for both digests and the file.
+      const json = Buffer.from(canonicalJson(doc), 'utf8');
       const sha256 = sha256Hex(json);
       const sm3 = sm3Hex(json);
       const blob = blobPath(number, 'json');
       await writeBlob(blob.abs, json);
       const ref = requesterRef(actor);
-      await repo.insertReport(trx, {
-        number,
-        uscc,
-        report_type: type,
-        subject_name: subjectName,
-        requester_type: ref.type,
-        requester_id: ref.id,
-        requester_org: ref.org,
-        requester_name: requester.name,
-        purpose: purpose?.code ?? null,
-        consent_id: authorization?.consent.id ?? null,
-        window_from: window?.from ?? null,
-        window_to: window?.to ?? null,
-        issued_at: issuedAt,
-        json_path: blob.rel,
-        json_sha256: sha256,
-        json_sm3: sm3,
-        json_bytes: Buffer.byteLength(json),
-        record_count: doc.recordCount,
-        access_log_id: read.accessLogId,
-      });
-      await enqueueLedgerEntries(trx, [
+      const leaves = encodeLedgerEntries([
         {
           entryType: 'report',
           refTable: 'reports',
@@ -520,7 +504,31 @@ export function createReportsService(deps: ReportsServiceDeps) {
           },
         },
       ]);
-      return (await repo.findReport(trx, number))!;
+      return repo.insertReportWithLeaves(
+        trx,
+        {
+          number,
+          uscc,
+          report_type: type,
+          subject_name: subjectName,
+          requester_type: ref.type,
+          requester_id: ref.id,
+          requester_org: ref.org,
+          requester_name: requester.name,
+          purpose: purpose?.code ?? null,
+          consent_id: authorization?.consent.id ?? null,
+          window_from: window?.from ?? null,
+          window_to: window?.to ?? null,
+          issued_at: issuedAt,
+          json_path: blob.rel,
+          json_sha256: sha256,
+          json_sm3: sm3,
+          json_bytes: json.length,
+          record_count: doc.recordCount,
+          access_log_id: read.accessLogId,
+        },
+        leaves,
+      );
     });
     // Asked for HTML or PDF: render (and freeze) it now, so the download link answers at once.
     if (input.format === 'html' || input.format === 'pdf') await rendition(row, input.format);
