@@ -21,8 +21,9 @@ export async function ensureWhitelistDemo(ctx: AppContext, log: (line: string) =
   ];
   for (const [i, s] of picks.entries()) {
     const entry = await ctx.whitelist.recommend(recommender, { uscc: s.uscc, ...reasons[i]! });
-    if (i === 0)
-      {await ctx.whitelist.review(system, entry.id, { decision: 'approve', note: '演示：审核通过' });}
+    if (i === 0) {
+      await ctx.whitelist.review(system, entry.id, { decision: 'approve', note: '演示：审核通过' });
+    }
   }
   log(
     `融资白名单 / whitelist: ${picks.length} 条推荐 recommendations (zz_jinshui), ${Math.min(1, picks.length)} 已入库 listed`,

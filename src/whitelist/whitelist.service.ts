@@ -397,8 +397,9 @@ export function createWhitelistService(deps: WhitelistDeps) {
 
     async get(actor: Actor, id: number): Promise<WhitelistEntryView> {
       const row = await getRow(id);
-      if (!canSee(actor, row))
+      if (!canSee(actor, row)) {
         throw new AppError('not_found', { what: `白名单条目 / whitelist entry ${id}` });
+      }
       return withHistory(db, row);
     },
 
