@@ -94,6 +94,48 @@ async function cpuSeconds(
   return { node, pg: pgCpu };
 }
 
+/**
+ * CPU seconds of the parallel workers PostgreSQL starts for this benchmark's statements: they live as
+ * long as one statement, so they are sampled every 100 ms from a connection of their own (the last
+ * <100 ms of each worker is missed). Without this, a plan with a parallel scan looked cheaper than it was.
+ */
+function sampleParallelWorkers(): { stop: () => Promise<number> } {
+  const seen = new Map<number, number>();
+  const client = new pg.Client({ connectionString: pgUrl });
+  let stopped = false;
+  const ready = client.connect();
+  const tick = async () => {
+    const r = await client.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE backend_type = 'parallel worker'
+         AND leader_pid IN (SELECT pid FROM pg_stat_activity WHERE application_name = $1)`,
+      [APP],
+    );
+    for (const { pid } of r.rows) {
+      try {
+        const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        seen.set(pid, Math.max(seen.get(pid) ?? 0, (Number(f[11]) + Number(f[12])) / 100));
+      } catch {
+        // ended between the query and the read
+      }
+    }
+  };
+  const loop = (async () => {
+    await ready;
+    while (!stopped) {
+      await tick();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+      await client.end();
+      return [...seen.values()].reduce((a, b) => a + b, 0);
+    },
+  };
+}
+
 function cpuDelta(
   a: Awaited<ReturnType<typeof cpuSeconds>>,
   b: Awaited<ReturnType<typeof cpuSeconds>>,
@@ -208,13 +250,16 @@ async function bench(kind: 'pglite' | 'postgres'): Promise<Result> {
     const ev = createEvaluationService({ db });
     await ev.ensureModel();
     const cpu0 = await cpuSeconds(db, kind);
+    const workers = kind === 'postgres' ? sampleParallelWorkers() : undefined;
     t0 = process.hrtime.bigint();
     const full = await ev.run({ mode: 'full', asOf: AS_OF, triggeredBy: 'bench' });
     const fullS = secs(t0);
-    const fullCpuS = cpuDelta(cpu0, await cpuSeconds(db, kind));
+    const workerCpuS = (await workers?.stop()) ?? 0;
+    const fullCpuS = cpuDelta(cpu0, await cpuSeconds(db, kind)) + workerCpuS;
+    lastSplit.pg += workerCpuS;
     const load = os.loadavg()[0]!.toFixed(1);
     log(
-      `full run: ${full.subjectsEvaluated} subjects in ${fullS.toFixed(1)} s (${fullCpuS.toFixed(1)} CPU s: node ${lastSplit.node.toFixed(1)}, postgres ${lastSplit.pg.toFixed(1)}; load ${load}), grades ${JSON.stringify(full.gradeCounts)}, results digest ${full.resultsDigest}`,
+      `full run: ${full.subjectsEvaluated} subjects in ${fullS.toFixed(1)} s (${fullCpuS.toFixed(1)} CPU s: node ${lastSplit.node.toFixed(1)}, postgres ${lastSplit.pg.toFixed(1)} of which parallel workers ${workerCpuS.toFixed(1)}; load ${load}), grades ${JSON.stringify(full.gradeCounts)}, results digest ${full.resultsDigest}`,
     );
 
     await generateIncrementalBatch(db, SUBJECTS, INCREMENT);
