@@ -244,13 +244,14 @@ function pgAvailable(): boolean {
   return r.status === 0;
 }
 
-const pgRows = Number(arg('--rows') ?? (quick ? 10_000 : 1_000_000));
+const pgRows = Number(arg('--rows') ?? (quick ? 30_000 : 1_000_000));
 const pgliteRows = Number(arg('--pglite-rows') ?? (quick ? 5_000 : 100_000));
 /** `--targets pg` or `--targets pglite` runs one database only. */
 const onlyTargets = (arg('--targets') ?? 'pglite,pg').split(',');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xinrong-bench-'));
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const summary: string[] = [];
+const loadAtStart = os.loadavg()[0]!.toFixed(1);
 try {
   console.log(
     `ingest benchmark (${quick ? 'quick' : 'full'}): ${os.cpus().length} CPUs, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)}, PostgreSQL children ${heapCapMb ? `with --max-old-space-size=${heapCapMb}` : 'uncapped'}`,
@@ -277,7 +278,9 @@ try {
     console.log(
       `  real path:                  ${fmt(real.rowsPerSecond)} rows/s, ${real.seconds.toFixed(1)} s, peak RSS ${fmt(real.peakRssMb)} MB  ${JSON.stringify(real.detail)}`,
     );
-    console.log(`  ratio real/baseline:        ${(real.rowsPerSecond / base.rowsPerSecond).toFixed(2)}`);
+    console.log(
+      `  ratio real/baseline:        ${(real.rowsPerSecond / base.rowsPerSecond).toFixed(2)}  (load average now ${os.loadavg()[0]!.toFixed(1)})`,
+    );
     results.push({ target, rows, real, base });
     summary.push(
       `${target === 'pg' ? 'PostgreSQL' : 'PGlite'} ${fmt(rows)} rows: ${fmt(real.rowsPerSecond)} rows/s, ratio ${(real.rowsPerSecond / base.rowsPerSecond).toFixed(2)}, peak RSS ${fmt(real.peakRssMb)} MB`,
@@ -290,7 +293,9 @@ try {
         ? `, RSS < 400 MB at 1M rows ${pgResult.real.peakRssMb < 400 ? 'met' : 'NOT met'}`
         : '')
     : '';
-  console.log(`\nsummary: ${summary.join('; ')}${targets}`);
+  console.log(
+    `\nsummary: ${summary.join('; ')}${targets} | load average ${loadAtStart}→${os.loadavg()[0]!.toFixed(1)}`,
+  );
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });
 }

@@ -29,8 +29,11 @@ export interface NewRecordRow {
 }
 
 export interface NewVersionRow {
-  /** Reserved with `reserveVersionIds` (the ledger entry names it, and is hashed before the insert). */
-  id: number;
+  /**
+   * Reserved with `reserveVersionIds` (the ledger entry names it, and is hashed before the insert);
+   * null: the column default (only without ledger entries, a benchmark's baseline).
+   */
+  id: number | null;
   recordId: number;
   uscc: string;
   version: number;
@@ -186,7 +189,7 @@ export async function insertVersions(
       INSERT INTO record_versions
         (id, record_id, uscc, kind_code, version, op, status, data, data_digest, occurred_on,
          catalog_version, provider_id, batch_id, reason)
-      SELECT x.id, x.record_id, x.uscc, ${common.kindCode}, x.version, x.op, x.status, x.data,
+      SELECT COALESCE(x.id, nextval('record_versions_id_seq'::regclass)), x.record_id, x.uscc, ${common.kindCode}, x.version, x.op, x.status, x.data,
         x.data_digest, x.occurred_on, ${common.catalogVersion}::int, ${common.providerId},
         ${common.batchId}::bigint, x.reason
       FROM x
