@@ -104,6 +104,12 @@ type VersionTuple = [
 ];
 
 const parse = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
+/** `2026-11-22T02:20:11.123456` (a UTC timestamp as JSON) → `2026-11-22T02:20:11.123Z`. */
+export function utcIso(s: string): string {
+  if (s.length >= 23) return `${s.slice(0, 23)}Z`;
+  if (s.length === 19) return `${s}.000Z`;
+  return `${s}${'000'.slice(s.length - 20)}Z`;
+}
 const toDate = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(v as string));
 
 /**
@@ -145,12 +151,10 @@ export async function readSnapshot(db: Db, q: SnapshotQuery): Promise<ReadSnapsh
         'use_id', ${useId},
         'consent', ${consentJson}
       ) AS head,
-      -- Versions of a record oldest first (the read path takes the last one as the latest); created_at
-      -- as ISO 8601 UTC text, formatted by the database.
+      -- created_at as UTC without zone: JSON writes it in ISO 8601 whatever the session's TimeZone
+      -- (cheaper than to_char in both databases; completed to …Z in JavaScript).
       (SELECT json_agg(json_build_array(v.id, v.record_id, v.kind_code, v.version, v.op, v.status, v.data,
-          v.occurred_on, v.catalog_version, v.provider_id,
-          to_char(v.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
-        ORDER BY v.record_id, v.version)
+          v.occurred_on, v.catalog_version, v.provider_id, v.created_at AT TIME ZONE 'UTC'))
        FROM (${versions}) v) AS versions`.execute(db);
 
   const row = r.rows[0]!;
@@ -170,9 +174,17 @@ export async function readSnapshot(db: Db, q: SnapshotQuery): Promise<ReadSnapsh
       occurredOn: t[7],
       catalogVersion: t[8],
       providerId: t[9],
-      createdAt: t[10],
+      createdAt: utcIso(t[10]),
     };
   }
+  // Versions ordered by record, oldest first (the read path takes the last one as the latest).
+  let sorted = true;
+  for (let i = 1; i < rows.length && sorted; i++) {
+    const a = rows[i - 1]!;
+    const b = rows[i]!;
+    sorted = a.recordId < b.recordId || (a.recordId === b.recordId && a.version < b.version);
+  }
+  if (!sorted) rows.sort((a, b) => a.recordId - b.recordId || a.version - b.version);
 
   const marks = new Map<number, StoredMark[]>();
   for (const [id, mark] of head.marks ?? []) {

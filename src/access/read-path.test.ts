@@ -106,6 +106,12 @@ describe('the read path', () => {
     );
     assert.ok(body.records === undefined, 'the flat list is not part of the HTTP response');
     assert.ok(body.sections.flatMap((s) => s.kinds).some((k) => k.code === 'tax_credit_rating'));
+    // When each version was stored: ISO 8601 in UTC, to the millisecond, as stored (this test's data
+    // were stored moments ago).
+    for (const r of penalties) {
+      assert.match(r.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      assert.ok(Math.abs(Date.parse(r.createdAt) - Date.now()) < 10 * 60_000, r.createdAt);
+    }
   });
 
   it('withholds conditionally shared kinds from an institution without consent, and refuses an explicit ask', async () => {

@@ -200,6 +200,34 @@ describe('consents', () => {
     assert.equal(seen.state, 'EXHAUSTED');
   });
 
+  it('refuses a read whose consent is revoked while it runs, counting and logging nothing', async () => {
+    const c = await grant({});
+    const logsBefore = await countRows(t.db, 'access_log');
+    const usesBefore = await countRows(t.db, 'consent_uses');
+    // The marks hook runs after the records were read and before the use is counted and logged: the
+    // enterprise revokes exactly then.
+    const revokeMidway = {
+      async marksFor() {
+        await t.ctx.consent.revokeConsent(owner.actor, c.id, '读取途中撤回');
+        return new Map();
+      },
+    };
+    await assert.rejects(
+      readRecords(
+        { db: t.db, fieldCrypto: t.ctx.fieldCrypto, marks: revokeMidway },
+        { actor: bank.actor, uscc, consentId: c.id, kinds: ['tax_credit_rating'] },
+      ),
+      (e: unknown) => e instanceof AppError && e.code === 'consent_revoked',
+    );
+    assert.equal(await countRows(t.db, 'access_log'), logsBefore);
+    assert.equal(await countRows(t.db, 'consent_uses'), usesBefore);
+    const seen = (
+      await t.inject({ url: `/api/v1/consents/${c.id}`, headers: owner.headers })
+    ).json() as Consent;
+    assert.equal(seen.useCount, 0);
+    assert.equal(seen.state, 'REVOKED');
+  });
+
   it('refuses kinds outside its scope and dates outside its data range', async () => {
     const c = await grant({
       scope: { kinds: ['tax_credit_rating'] },
