@@ -235,8 +235,16 @@ export async function fetchUnsequenced(
     xid: x.xid!,
     leafHash: b64(x.leaf_hash),
   });
+  // xid8 as text is a decimal without leading zeros: the shorter is the smaller, else compare the
+  // text (no BigInt per comparison: 10,000 rows take ~140,000 comparisons).
   const byOrder = (a: UnsequencedRow, b: UnsequencedRow) =>
-    BigInt(a.xid) === BigInt(b.xid) ? a.id - b.id : BigInt(a.xid) < BigInt(b.xid) ? -1 : 1;
+    a.xid.length !== b.xid.length
+      ? a.xid.length - b.xid.length
+      : a.xid === b.xid
+        ? a.id - b.id
+        : a.xid < b.xid
+          ? -1
+          : 1;
   return {
     late: r.rows
       .filter((x) => x.src === 'late')

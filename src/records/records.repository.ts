@@ -200,8 +200,7 @@ export async function insertVersions(
         'natural_key', x.natural_key, 'version', x.version, 'op', x.op, 'status', x.status,
         'data_digest', x.data_digest, 'catalog_version', ${common.catalogVersion}::int),
       decode(x.h, 'base64')
-    FROM x WHERE x.h IS NOT NULL
-    ORDER BY x.id`.execute(db);
+    FROM x WHERE x.h IS NOT NULL`.execute(db);
 }
 
 // ---- Reads for other domains' internals (never exposed by a route except through the read path) ----
