@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { Db } from '../db/database.ts';
+import { dialectName, type Db } from '../db/database.ts';
 import { queueInsertSql, type QueueInsert } from '../ledger/ledger.repository.ts';
 import {
   consentCandidateCtes,
@@ -103,6 +103,32 @@ type VersionTuple = [
   createdAt: string,
 ];
 
+/** A version as a result row (PostgreSQL transport). */
+interface VersionRow {
+  head: HeadJson | string | null;
+  id: number | string | null;
+  record_id: number | string;
+  kind_code: string;
+  version: number;
+  op: string;
+  status: string;
+  data: Record<string, unknown> | string;
+  occurred_on: string | null;
+  catalog_version: number;
+  provider_id: string;
+  created_at: string;
+}
+
+/**
+ * How the versions travel. PGlite decodes every result row and column in JavaScript: the same 300
+ * versions as one JSON document cost it ~2.5× less. PostgreSQL sends rows from C, and building the
+ * JSON costs its backend ~0.5 ms more than the rows per 300 versions (EXPLAIN ANALYZE), which is
+ * more than the client saves: rows there.
+ */
+function transportOf(db: Db): 'json' | 'rows' {
+  return dialectName(db) === 'pglite' ? 'json' : 'rows';
+}
+
 const parse = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
 /** `2026-11-22T02:20:11.123456` (a UTC timestamp as JSON) → `2026-11-22T02:20:11.123Z`. */
 export function utcIso(s: string): string {
@@ -113,10 +139,8 @@ export function utcIso(s: string): string {
 const toDate = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(v as string));
 
 /**
- * One row: the head (subject, marks, publicity ends, consent candidate, reserved ids) and the
- * versions as one JSON array of arrays. One JSON document instead of 300 result rows: PGlite decodes
- * every row and column in JavaScript (the same 300 versions as rows cost it ~2.5× more), and on
- * PostgreSQL it costs the same wall time with less client CPU (bench/read.bench.ts measures both).
+ * One statement: the head (subject, marks, publicity ends, consent candidate, reserved ids) and the
+ * versions, as one JSON document (PGlite) or as rows after a head row (PostgreSQL), see `transportOf`.
  */
 export async function readSnapshot(db: Db, q: SnapshotQuery): Promise<ReadSnapshot> {
   const consent = q.consent;
@@ -135,48 +159,87 @@ export async function readSnapshot(db: Db, q: SnapshotQuery): Promise<ReadSnapsh
     ? sql`SELECT v.* FROM record_versions v WHERE ${where}`
     : sql`SELECT DISTINCT ON (v.record_id) v.* FROM record_versions v WHERE ${where}
           ORDER BY v.record_id, v.version DESC`;
-  const r = await sql<{ head: HeadJson | string; versions: VersionTuple[] | string | null }>`
-    ${ctes}
-    SELECT json_build_object(
-        'subject', (SELECT json_build_object('uscc', s.uscc, 'name', s.name, 'subject_type', s.subject_type,
-            'region_code', s.region_code, 'industry_code', s.industry_code, 'legal_rep_name', s.legal_rep_name,
-            'registration_status', s.registration_status, 'established_on', s.established_on,
-            'is_provisional', s.is_provisional)
-          FROM subjects s WHERE s.uscc = ${q.uscc}),
-        'marks', (SELECT json_agg(json_build_array(m.record_id, m.mark)) FROM record_marks m
-          WHERE m.uscc = ${q.uscc} AND m.active),
-        'publicity', (SELECT json_agg(json_build_array(p.record_id, p.version, p.publicity_until))
-          FROM record_publicity p WHERE p.uscc = ${q.uscc}),
-        'log_id', nextval('access_log_id_seq'),
-        'use_id', ${useId},
-        'consent', ${consentJson}
-      ) AS head,
-      -- created_at as UTC without zone: JSON writes it in ISO 8601 whatever the session's TimeZone
-      -- (cheaper than to_char in both databases; completed to …Z in JavaScript).
-      (SELECT json_agg(json_build_array(v.id, v.record_id, v.kind_code, v.version, v.op, v.status, v.data,
-          v.occurred_on, v.catalog_version, v.provider_id, v.created_at AT TIME ZONE 'UTC'))
-       FROM (${versions}) v) AS versions`.execute(db);
-
-  const row = r.rows[0]!;
-  const head = parse(row.head);
-  const tuples = row.versions === null ? [] : parse(row.versions);
-  const rows: ReadVersionRow[] = new Array(tuples.length);
-  for (let i = 0; i < tuples.length; i++) {
-    const t = tuples[i]!;
-    rows[i] = {
-      id: Number(t[0]),
-      recordId: Number(t[1]),
-      kindCode: t[2],
-      version: t[3],
-      op: t[4],
-      status: t[5],
-      data: t[6],
-      occurredOn: t[7],
-      catalogVersion: t[8],
-      providerId: t[9],
-      createdAt: utcIso(t[10]),
-    };
+  const head = sql`json_build_object(
+      'subject', (SELECT json_build_object('uscc', s.uscc, 'name', s.name, 'subject_type', s.subject_type,
+          'region_code', s.region_code, 'industry_code', s.industry_code, 'legal_rep_name', s.legal_rep_name,
+          'registration_status', s.registration_status, 'established_on', s.established_on,
+          'is_provisional', s.is_provisional)
+        FROM subjects s WHERE s.uscc = ${q.uscc}),
+      'marks', (SELECT json_agg(json_build_array(m.record_id, m.mark)) FROM record_marks m
+        WHERE m.uscc = ${q.uscc} AND m.active),
+      'publicity', (SELECT json_agg(json_build_array(p.record_id, p.version, p.publicity_until))
+        FROM record_publicity p WHERE p.uscc = ${q.uscc}),
+      'log_id', nextval('access_log_id_seq'),
+      'use_id', ${useId},
+      'consent', ${consentJson}
+    )`;
+  let headJson: HeadJson | undefined;
+  let rows: ReadVersionRow[];
+  if (transportOf(db) === 'json') {
+    const r = await sql<{ head: HeadJson | string; versions: VersionTuple[] | string | null }>`
+      ${ctes}
+      SELECT ${head} AS head,
+        -- created_at as UTC without zone: JSON writes it in ISO 8601 whatever the session's TimeZone
+        -- (cheaper than to_char; completed to …Z in JavaScript).
+        (SELECT json_agg(json_build_array(v.id, v.record_id, v.kind_code, v.version, v.op, v.status, v.data,
+            v.occurred_on, v.catalog_version, v.provider_id, v.created_at AT TIME ZONE 'UTC'))
+         FROM (${versions}) v) AS versions`.execute(db);
+    const row = r.rows[0]!;
+    headJson = parse(row.head);
+    const tuples = row.versions === null ? [] : parse(row.versions);
+    rows = new Array(tuples.length);
+    for (let i = 0; i < tuples.length; i++) {
+      const t = tuples[i]!;
+      rows[i] = {
+        id: Number(t[0]),
+        recordId: Number(t[1]),
+        kindCode: t[2],
+        version: t[3],
+        op: t[4],
+        status: t[5],
+        data: t[6],
+        occurredOn: t[7],
+        catalogVersion: t[8],
+        providerId: t[9],
+        createdAt: utcIso(t[10]),
+      };
+    }
+  } else {
+    // A head row, then one row per version (created_at formatted by the database).
+    const r = await sql<VersionRow>`
+      ${ctes}
+      SELECT ${head} AS head, NULL::bigint AS id, NULL::bigint AS record_id, NULL::text AS kind_code,
+        NULL::int AS version, NULL::text AS op, NULL::text AS status, NULL::jsonb AS data,
+        NULL::date AS occurred_on, NULL::int AS catalog_version, NULL::text AS provider_id,
+        NULL::text AS created_at
+      UNION ALL (
+        SELECT NULL::json, v.id, v.record_id, v.kind_code, v.version, v.op, v.status, v.data, v.occurred_on,
+          v.catalog_version, v.provider_id,
+          to_char(v.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+        FROM (${versions}) v)`.execute(db);
+    rows = [];
+    for (const x of r.rows) {
+      if (x.id === null) {
+        headJson = parse(x.head!);
+        continue;
+      }
+      rows.push({
+        id: Number(x.id),
+        recordId: Number(x.record_id),
+        kindCode: x.kind_code,
+        version: x.version,
+        op: x.op,
+        status: x.status,
+        data: parse(x.data),
+        occurredOn: x.occurred_on,
+        catalogVersion: x.catalog_version,
+        providerId: x.provider_id,
+        createdAt: x.created_at,
+      });
+    }
   }
+  if (!headJson) throw new Error('read snapshot: no head row');
+  const h = headJson;
   // Versions ordered by record, oldest first (the read path takes the last one as the latest).
   let sorted = true;
   for (let i = 1; i < rows.length && sorted; i++) {
@@ -187,19 +250,19 @@ export async function readSnapshot(db: Db, q: SnapshotQuery): Promise<ReadSnapsh
   if (!sorted) rows.sort((a, b) => a.recordId - b.recordId || a.version - b.version);
 
   const marks = new Map<number, StoredMark[]>();
-  for (const [id, mark] of head.marks ?? []) {
+  for (const [id, mark] of h.marks ?? []) {
     const k = Number(id);
     const l = marks.get(k);
     if (l) l.push(mark as StoredMark);
     else marks.set(k, [mark as StoredMark]);
   }
   const publicity = new Map<number, StoredPublicityEnd>();
-  for (const [id, version, until] of head.publicity ?? []) {
+  for (const [id, version, until] of h.publicity ?? []) {
     publicity.set(Number(id), { version: Number(version), until });
   }
   let candidate: ConsentCandidate | null | undefined;
   if (consent) {
-    const c = head.consent;
+    const c = h.consent;
     candidate = c
       ? {
           row: {
@@ -218,12 +281,12 @@ export async function readSnapshot(db: Db, q: SnapshotQuery): Promise<ReadSnapsh
       : null;
   }
   return {
-    subject: head.subject ?? undefined,
+    subject: h.subject ?? undefined,
     marks,
     publicity,
     candidate,
-    accessLogId: Number(head.log_id),
-    useId: head.use_id === null ? null : Number(head.use_id),
+    accessLogId: Number(h.log_id),
+    useId: h.use_id === null ? null : Number(h.use_id),
     rows,
   };
 }
@@ -258,8 +321,16 @@ export async function writeReadLog(
   log: ReadLogInsert,
   leaves: QueueInsert[],
   use?: Parameters<typeof countCheckedConsentUseCtes>[0],
+  /**
+   * Commit without waiting for the WAL flush (XINRONG_READ_COMMIT=async, decision 0052): the setting is
+   * local to this statement's own transaction, so no BEGIN / SET LOCAL / COMMIT round trips.
+   */
+  asyncCommit = false,
 ): Promise<boolean> {
   const gate = use ? countCheckedConsentUseCtes(use) : sql`c AS (SELECT 1 AS id)`;
+  const commit = asyncCommit
+    ? sql`, s AS (SELECT set_config('synchronous_commit', 'off', true) AS v)`
+    : sql``;
   const r = await sql<{ logged: number }>`
     WITH ${gate}, l AS (
       INSERT INTO access_log (id, uscc, actor_type, actor_id, org_id, basis, purpose, consent_id, mode,
@@ -269,7 +340,7 @@ export async function writeReadLog(
         ${log.non_public}, ${log.occurred_at}
       FROM c
       RETURNING id
-    )${leaves.length ? sql`, q AS (${queueInsertSql(leaves, sql<boolean>`EXISTS (SELECT 1 FROM c)`)} RETURNING 1)` : sql``}
-    SELECT count(*)::int AS logged FROM l`.execute(db);
+    )${leaves.length ? sql`, q AS (${queueInsertSql(leaves, sql<boolean>`EXISTS (SELECT 1 FROM c)`)} RETURNING 1)` : sql``}${commit}
+    SELECT count(*)::int AS logged FROM l${asyncCommit ? sql`, s` : sql``}`.execute(db);
   return (r.rows[0]?.logged ?? 0) === 1;
 }

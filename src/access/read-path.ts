@@ -394,13 +394,8 @@ async function readInTwoStatements(
   if (entry) ledger.push(entry);
   const row = { id: snap.accessLogId, ...log };
   const leafRows = encodeLedgerEntries(ledger);
-  const written =
-    asyncCommit && !db.isTransaction
-      ? await db.transaction().execute(async (trx) => {
-          await commitWithoutWaitingForFlush(trx);
-          return writeReadLog(trx, row, leafRows, use);
-        })
-      : await writeReadLog(db, row, leafRows, use);
+  // In a caller's transaction the caller's commit decides durability.
+  const written = await writeReadLog(db, row, leafRows, use, asyncCommit && !db.isTransaction);
   if (!written) return undefined;
   return result(snap.subject, q, plan, view, authorization, built, snap.accessLogId);
 }
