@@ -28,6 +28,13 @@ const chromiumArgs = [
   '--disable-sync',
 ];
 
+/** How many categories the shipped catalog has: pages list every one, the empty ones too. */
+export const catalogCategoryCount: number = (
+  JSON.parse(fs.readFileSync(path.join(repoRoot, 'src/catalog/data/catalog.json'), 'utf8')) as {
+    categories: unknown[];
+  }
+).categories.length;
+
 export function baseUrl(): string {
   const url = process.env.E2E_BASE_URL;
   assert.ok(url, 'E2E_BASE_URL is not set: run the browser tests with `npm run test:e2e`');

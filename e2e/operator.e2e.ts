@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { baseUrl, launchBrowser, loginOperator, loginWithTotp, openPage, shot } from './harness.ts';
+import {
+  baseUrl,
+  catalogCategoryCount,
+  launchBrowser,
+  loginOperator,
+  loginWithTotp,
+  openPage,
+  shot,
+} from './harness.ts';
 import { loadFixture } from './setup.ts';
 
 const fx = loadFixture();
@@ -116,7 +124,7 @@ describe('operator portal', () => {
     const { page } = w;
     await loginOperator(page, fx.operator.username, fx.operator.password, fx.operator.totpSecret);
     await page.goto(`${baseUrl()}/operator/catalog`);
-    await page.getByText(/15 个信息种类/).waitFor();
+    await page.getByText(`${catalogCategoryCount} 个信息种类`).first().waitFor();
     await page.getByRole('tab', { name: '版本历史' }).click();
     await page.getByText('当前', { exact: true }).waitFor();
     await shot(page, 'operator-catalog');

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { assertNoHorizontalScroll, baseUrl, launchBrowser, openPage, phone, shot } from './harness.ts';
+import {
+  assertNoHorizontalScroll,
+  baseUrl,
+  catalogCategoryCount,
+  launchBrowser,
+  openPage,
+  phone,
+  shot,
+} from './harness.ts';
 
 describe('public pages', () => {
   let browser: Browser;
@@ -86,7 +94,7 @@ describe('public pages', () => {
     const w = await openPage(browser);
     const { page } = w;
     await page.goto(`${baseUrl()}/catalog`);
-    await page.getByText(/15 个信息种类 · \d+ 个信息项/).waitFor();
+    await page.getByText(new RegExp(`${catalogCategoryCount} 个信息种类 · \\d+ 个信息项`)).waitFor();
     await page.getByPlaceholder('搜索信息项').fill('处罚');
     await page.getByTestId('catalog-kind').filter({ hasText: '行政处罚信息' }).waitFor();
     await page.getByPlaceholder('搜索信息项').fill('');
