@@ -337,15 +337,22 @@ function inForce(m: MarkRow, asOf: string): boolean {
  * no sequential or bitmap scan, no parallel workers, no JIT (compiling ~160 expressions cost more than
  * it saved). The settings are local to a transaction: the caller's, or a short one of its own.
  */
-async function withIndexOrderedPlan<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
+async function withIndexOrderedPlan<T>(db: Db, targets: number, fn: (trx: Db) => Promise<T>): Promise<T> {
+  // A handful of subjects (one subject's breakdown in a report, a few consented scores) gets the index
+  // plan anyway: no transaction and no extra round trips for them. Inside a caller's transaction the
+  // settings would outlive this statement, so there the statement runs as the planner likes.
+  if (targets <= SMALL_TARGETS || db.isTransaction) return fn(db);
   const run = async (trx: Db) => {
     // set_config(…, true) = SET LOCAL, four settings in one round trip.
     await sql`SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true),
       set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true)`.execute(trx);
     return fn(trx);
   };
-  return db.isTransaction ? run(db) : db.transaction().execute(run);
+  return db.transaction().execute(run);
 }
+
+/** Target lists up to this size run without forcing the plan (see withIndexOrderedPlan). */
+const SMALL_TARGETS = 100;
 
 async function run(
   db: Db,
@@ -419,7 +426,8 @@ async function run(
           WHERE c.status = 'active' ${repaired.length ? sql`AND NOT (c.record_id = ANY(${repaired}::bigint[]))` : sql``}
         )
         SELECT x.uscc, ${sql.join(aggregates, sql`, `)} FROM x GROUP BY x.uscc`;
-      const r = await withIndexOrderedPlan(db, (trx) => query.execute(trx));
+      const size = targets.type === 'range' ? Infinity : targets.usccs.length;
+      const r = await withIndexOrderedPlan(db, size, (trx) => query.execute(trx));
       for (const row of r.rows) byUscc.set(String(row.uscc), row);
     }
     return subjects.rows.map((row, index) => {
@@ -505,7 +513,7 @@ async function run(
         ) agg`;
     // An ordered index scan per subject needs no sort for DISTINCT ON; the planner's bitmap scan plus
     // sort cost ~15 % more CPU per target (measured on 100 versions per subject).
-    const r = await withIndexOrderedPlan(db, (trx) => query.execute(trx));
+    const r = await withIndexOrderedPlan(db, usccs.length, (trx) => query.execute(trx));
     for (const row of r.rows) byIdx.set(Number(row.idx), row);
   }
   const rows: FeatureRow[] = [];
