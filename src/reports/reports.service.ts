@@ -422,13 +422,17 @@ export function createReportsService(deps: ReportsServiceDeps) {
       }
     }
 
-    const evaluation = await evaluationFor(type, uscc, authorization, publicKinds);
+    // Independent lookups, concurrently: on PostgreSQL each takes its own pool connection (three
+    // round trips cost about one); PGlite queues them on its one connection.
+    const [evaluation, nameOf, serial] = await Promise.all([
+      evaluationFor(type, uscc, authorization, publicKinds),
+      requesterNamer(actor, uscc),
+      repo.nextReportSerial(db),
+    ]);
     const sections = type === 'special' ? resolveSpecialSections(catalog) : resolveSections(catalog);
     const known = new Set(catalog.kinds.map((k) => k.code));
     const specialKinds = specialReportSections.flatMap((s) => s.kinds ?? []).filter((k) => known.has(k));
 
-    const nameOf = await requesterNamer(actor, uscc);
-    const serial = await repo.nextReportSerial(db);
     const number = formatReportNumber(today, serial);
 
     const row = await db.transaction().execute(async (trx) => {
