@@ -1071,12 +1071,12 @@ export function createRightsService(deps: RightsServiceDeps) {
         { db: trx, fieldCrypto, catalog },
         { actor: platform, uscc: c.uscc, kinds: [kind.code], internalPurpose: 'commitment_breach' },
       );
-      const a = actorRef(actor);
       const data: Record<string, unknown> = {
         name: subject.subject.name,
         uscc: c.uscc,
         commitment_no: `CMT-${c.id}`,
-        commitment_purpose: c.purpose,
+        // What the public reads: the purpose's name (信用修复, 自愿申报…), not its configuration code.
+        commitment_purpose: cfg.commitmentPurposes.find((p) => p.code === c.purpose)?.zh ?? c.purpose,
         commitment_matter: c.matter_ref ?? undefined,
         commitment_text_version: c.text_version,
         signed_on: chinaDay(new Date(c.signed_at)),
@@ -1084,7 +1084,9 @@ export function createRightsService(deps: RightsServiceDeps) {
         breach_reason: input.reason,
         evidence: input.evidence ?? undefined,
         severity: spec.severity,
-        decided_by: `平台运营机构 / platform operator (${a.type}${a.id ? ` ${a.id}` : ''})`,
+        // The record is public: it names the institution, not the operator's internal account (kept
+        // in the breach row's reviewed_by and the case history).
+        decided_by: '平台运营机构 / platform operator',
       };
       for (const k of Object.keys(data)) if (data[k] === undefined) delete data[k];
       const res = await applyRows(trx, {
@@ -1313,8 +1315,10 @@ export function createRightsService(deps: RightsServiceDeps) {
       if (input.confirm) {
         const rule = cfg.contradictionRules.find((r) => r.id === b.rule_id);
         const ev = b.evidence as { record?: { kindCode?: string; recordId?: number; occurredOn?: string } };
+        // Named as a reader knows it (行政处罚信息), with the code for a machine reader.
+        const evKind = cat.kinds.find((k) => k.code === ev.record?.kindCode);
         const evidence = ev.record
-          ? `${ev.record.kindCode} 记录 record ${ev.record.recordId}（${ev.record.occurredOn ?? '—'}）`
+          ? `${evKind ? `${evKind.name_zh}（${ev.record.kindCode}）` : ev.record.kindCode} 记录 record ${ev.record.recordId}（${ev.record.occurredOn ?? '—'}）`
           : null;
         const reason = [rule ? `${rule.zh} / ${rule.en}` : null, evidence, input.note]
           .filter(Boolean)

@@ -156,7 +156,13 @@ describe('broken commitments: automatic detection through ingestion, operator re
     assert.equal(rec.providerId, 'platform');
     assert.equal(rec.data.commitment_no, `CMT-${breach!.commitmentId}`);
     assert.equal(rec.data.commitment_matter, licenceNo);
-    assert.match(String(rec.data.evidence), new RegExp(`admin_penalty 记录 record ${breach!.recordId}`));
+    assert.match(
+      String(rec.data.evidence),
+      new RegExp(`行政处罚信息（admin_penalty） 记录 record ${breach!.recordId}（2026-`),
+    );
+    // A public record names the platform, not the operator's internal account.
+    assert.equal(rec.data.decided_by, '平台运营机构 / platform operator');
+    assert.equal(rec.data.commitment_purpose, '行政许可告知承诺');
     assert.match(String(rec.data.breach_reason), /承诺不实/);
     assert.equal(rec.data.signed_on, '2026-06-01');
     // Publicity: the 一般 class, 12 months from the finding (stored with the version).
@@ -215,7 +221,7 @@ describe('broken commitments: automatic detection through ingestion, operator re
     const read = await t.ctx.access.readRecords({ actor: owner, uscc, kinds: ['commitment_breach'] });
     const rec = read.records.find((x) => x.recordId === broken.breachRecordId)!;
     assert.equal(rec.data.breach_reason, '申报的合同履行信息经核查不实');
-    assert.equal(rec.data.commitment_purpose, 'declaration');
+    assert.equal(rec.data.commitment_purpose, '自愿申报');
   });
 
   it('the rules are data: kind, purpose, later date, window, matter and keywords all decide', () => {
