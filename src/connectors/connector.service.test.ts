@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { AppError } from '../shared/errors.ts';
 import { countRows } from '../test/db.ts';
 import type { ConnectorService } from './connector.service.ts';
@@ -77,6 +78,23 @@ describe('pull: on-demand calls to providers under consent', () => {
     assert.equal(row.stored, false, 'pull-only kinds are shown, not stored');
     // One pull_call leaf per section, plus the consent use.
     assert.equal((await countRows(w.t.db, 'ledger_entries')) - ledgerBefore, 3);
+    // Each leaf names its pull_calls row; the subject's access log says who saw its data and why.
+    const refs = await sql<{ ref_id: string }>`
+      SELECT ref_id FROM ledger_entries WHERE ref_table = 'pull_calls' AND ref_id = ANY(${logged.map((l) => String(l.id))}::text[])`.execute(
+      w.t.db,
+    );
+    assert.equal(refs.rows.length, 2);
+    const seen = await sql<{ kinds: string[]; basis: string; record_count: number }>`
+      SELECT kinds, basis, record_count FROM access_log WHERE uscc = ${w.uscc} AND consent_id = ${consentId}`.execute(
+      w.t.db,
+    );
+    assert.equal(seen.rows.length, 1);
+    assert.deepEqual([...seen.rows[0]!.kinds].sort(), ['patent', 'tax_arrears']);
+    assert.equal(seen.rows[0]!.basis, 'consent');
+    assert.equal(
+      seen.rows[0]!.record_count,
+      r.sections.reduce((n, x) => n + (x.data?.length ?? 0), 0),
+    );
   });
 
   it('times out a slow provider (with a retry) while the other section succeeds', async () => {

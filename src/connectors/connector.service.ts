@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { sql, type Insertable, type Kysely } from 'kysely';
-import type { AccessLogTable } from '../access/access.tables.ts';
+import { sql, type Kysely } from 'kysely';
 import type { Keyring } from '../access/keyring.ts';
 import type { Database } from '../db/schema.ts';
 import { performance } from 'node:perf_hooks';
@@ -10,14 +9,15 @@ import type { AppContext } from '../app/context.ts';
 import type { CatalogKind } from '../catalog/catalog.schema.ts';
 import type { AuthorizeUseResult, ConsentMode, ConsentPurpose } from '../consent/consent.types.ts';
 import { dialectName, type Db } from '../db/database.ts';
-import { enqueueLedgerEntries } from '../ledger/ledger-queue.ts';
+import { encodeLedgerEntries } from '../ledger/ledger-queue.ts';
 import { AppError, isAppError } from '../shared/errors.ts';
 import { checkUscc, normalizeCode } from '../shared/identifiers.ts';
 import type { CatalogSource, ConsentGate, RecordSink, RecordValidator } from './connector.deps.ts';
 import {
   listInterfaces,
-  insertPullCalls,
   providerCallStats,
+  reservePullCallIds,
+  writePullLog,
   type InterfaceRow,
   type NewPullCallRow,
 } from './connectors.repository.ts';
@@ -93,10 +93,10 @@ export interface ConnectorServiceDeps {
   validator: RecordValidator;
   storeRecords: RecordSink;
   /**
-   * Writes the subject's access log (who saw its data, why, under which consent), in the transaction
-   * that logs the calls; only when some section returned data.
+   * Writes the subject's access log (who saw its data, why, under which consent) in the statement that
+   * logs the calls; only when some section returned data.
    */
-  recordAccess?: (trx: Kysely<Database>, entry: Insertable<AccessLogTable>) => Promise<void>;
+  recordAccess?: boolean;
   /** Masks a record for the viewer (the read path's field masking); identity when absent. */
   mask?: (
     kind: CatalogKind,
@@ -612,6 +612,7 @@ export function createConnectorService(deps: ConnectorServiceDeps): ConnectorSer
   }
 
   async function log(
+    reservedIds: Promise<number[]>,
     pullId: string,
     input: PullInput,
     uscc: string,
@@ -645,51 +646,54 @@ export function createConnectorService(deps: ConnectorServiceDeps): ConnectorSer
       digest_sha256: s.digestSha256,
       digest_sm3: s.digestSm3,
     }));
-    await inTransaction(async (trx) => {
-      const inserted = await insertPullCalls(trx, rows);
-      const ids = new Map(inserted.map((r) => [r.request_id, r.id]));
-      await enqueueLedgerEntries(
-        trx,
-        rows.map((r) => ({
-          entryType: 'pull_call' as const,
-          refTable: 'pull_calls',
-          refId: ids.get(r.request_id)!,
+    const ids = await reservedIds;
+    const withIds = rows.map((r, i) => ({ ...r, id: ids[i]! }));
+    const leaves = encodeLedgerEntries(
+      withIds.map((r) => ({
+        entryType: 'pull_call' as const,
+        refTable: 'pull_calls',
+        refId: r.id,
+        uscc,
+        payload: {
+          request_id: r.request_id,
+          pull_id: pullId,
           uscc,
-          payload: {
-            request_id: r.request_id,
-            pull_id: pullId,
-            uscc,
-            kind: r.kind_code,
-            provider_id: r.provider_id,
-            consent_id: consentId,
-            actor: `${who.type}:${who.id}`,
-            status: r.status,
-            error_code: r.error_code,
-            cached: r.cached,
-            stored: r.stored,
-            record_count: r.record_count,
-            digest_sha256: r.digest_sha256,
-            digest_sm3: r.digest_sm3,
-          },
-        })),
-      );
-      const shown = outcomes.filter((o) => o.status === 'ok');
-      if (deps.recordAccess && shown.length) {
-        await deps.recordAccess(trx, {
-          uscc,
-          actor_type: who.type,
-          actor_id: who.id,
-          org_id: who.org,
-          basis,
-          purpose: input.purpose ?? null,
+          kind: r.kind_code,
+          provider_id: r.provider_id,
           consent_id: consentId,
-          mode: basis === 'self' ? null : (input.mode ?? 'query'),
-          kinds: shown.map((o) => o.kind),
-          record_count: shown.reduce((n, o) => n + (o.data?.length ?? 0), 0),
-          non_public: shown.some((o) => kinds.get(o.kind)?.openness !== 'public'),
-        });
-      }
-    });
+          actor: `${who.type}:${who.id}`,
+          status: r.status,
+          error_code: r.error_code,
+          cached: r.cached,
+          stored: r.stored,
+          record_count: r.record_count,
+          digest_sha256: r.digest_sha256,
+          digest_sm3: r.digest_sm3,
+        },
+      })),
+    );
+    const shown = outcomes.filter((o) => o.status === 'ok');
+    const access =
+      deps.recordAccess && shown.length
+        ? {
+            uscc,
+            actor_type: who.type,
+            actor_id: who.id,
+            org_id: who.org,
+            basis,
+            purpose: input.purpose ?? null,
+            consent_id: consentId,
+            mode: basis === 'self' ? null : (input.mode ?? 'query'),
+            kinds: shown.map((o) => o.kind),
+            record_count: shown.reduce((n, o) => n + (o.data?.length ?? 0), 0),
+            non_public: shown.some((o) => kinds.get(o.kind)?.openness !== 'public'),
+          }
+        : null;
+    // One statement, one round trip, one durable commit: the log is written before the answer is
+    // returned (a crash cannot leave shown data without its trail), and costs the critical path only
+    // that round trip (it was five: BEGIN, three INSERTs, COMMIT).
+    if (embedded) await new Promise<void>((resolve) => setImmediate(resolve));
+    await writePullLog(db, withIds, access, leaves);
   }
 
   return {
@@ -722,6 +726,9 @@ export function createConnectorService(deps: ConnectorServiceDeps): ConnectorSer
         user: who.user,
       };
       const { byKind } = await enabledInterfaces();
+      // The log's row ids, reserved while the providers answer (the database is idle meanwhile).
+      const reservedIds = reservePullCallIds(db, kinds.length);
+      reservedIds.catch(() => undefined);
 
       const sections = await Promise.allSettled(
         kinds.map(async (code): Promise<SectionOutcome> => {
@@ -740,7 +747,7 @@ export function createConnectorService(deps: ConnectorServiceDeps): ConnectorSer
 
       await store(outcomes, catalog.kinds, catalog.version);
       const pullId = randomUUID();
-      await log(pullId, input, uscc, consentId, basis, outcomes, catalog.kinds);
+      await log(reservedIds, pullId, input, uscc, consentId, basis, outcomes, catalog.kinds);
 
       const mask = deps.mask;
       return {

@@ -1,5 +1,7 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
+import type { AccessLogTable } from '../access/access.tables.ts';
 import type { Database } from '../db/schema.ts';
+import { queueInsertSql, type QueueInsert } from '../ledger/ledger.repository.ts';
 import type { ConnectorInterfacesTable, PullCallsTable } from './connectors.tables.ts';
 
 /** The only SQL on `connector_interfaces` and `pull_calls`. */
@@ -70,12 +72,55 @@ export async function deleteInterface(db: Db, id: number): Promise<void> {
   await db.deleteFrom('connector_interfaces').where('id', '=', id).execute();
 }
 
-export async function insertPullCalls(
+/**
+ * Reserves ids for a pull's `pull_calls` rows (the ledger leaves name their rows, and a leaf's hash is
+ * computed before the statement that writes both). Run while the providers are being called: off the
+ * critical path. A pull that fails before logging leaves a gap in the sequence, nothing else.
+ */
+export async function reservePullCallIds(db: Db, n: number): Promise<number[]> {
+  const r = await sql<{ id: number | string }>`
+    SELECT nextval('pull_calls_id_seq') AS id FROM generate_series(1, ${n}::int)`.execute(db);
+  return r.rows.map((x) => Number(x.id));
+}
+
+/**
+ * A pull's whole trail in one statement (one round trip, one durable commit): its `pull_calls` rows,
+ * the subject's access-log row when data was shown (the access module's table, same columns as its
+ * `insertAccessLog`), and the ledger leaves, encoded by the ledger queue (`queueInsertSql`).
+ */
+export async function writePullLog(
   db: Db,
-  rows: NewPullCallRow[],
-): Promise<Array<{ id: number; request_id: string; created_at: Date }>> {
-  if (rows.length === 0) return [];
-  return db.insertInto('pull_calls').values(rows).returning(['id', 'request_id', 'created_at']).execute();
+  calls: Array<NewPullCallRow & { id: number }>,
+  access: Insertable<AccessLogTable> | null,
+  leaves: QueueInsert[],
+): Promise<void> {
+  const json = JSON.stringify(calls);
+  const accessCte = access
+    ? sql`, a AS (
+      INSERT INTO access_log (uscc, actor_type, actor_id, org_id, basis, purpose, consent_id, mode, kinds,
+        record_count, non_public)
+      VALUES (${access.uscc}, ${access.actor_type}, ${access.actor_id ?? null}, ${access.org_id ?? null},
+        ${access.basis}, ${access.purpose ?? null}, ${access.consent_id ?? null}, ${access.mode ?? null},
+        ${access.kinds}::text[], ${access.record_count}, ${access.non_public})
+      RETURNING id)`
+    : sql``;
+  const queueCte = leaves.length ? sql`, q AS (${queueInsertSql(leaves)} RETURNING 1)` : sql``;
+  await sql`
+    WITH p AS (
+      INSERT INTO pull_calls (id, request_id, pull_id, uscc, kind_code, provider_id, interface_id, consent_id,
+        actor_type, actor_id, org_id, purpose, status, error_code, reason, http_status, attempts, latency_ms,
+        cached, stored, record_count, digest_sha256, digest_sm3)
+      SELECT id, request_id, pull_id, uscc, kind_code, provider_id, interface_id, consent_id, actor_type,
+        actor_id, org_id, purpose, status, error_code, reason::jsonb, http_status, attempts, latency_ms,
+        cached, stored, record_count, digest_sha256, digest_sm3
+      FROM json_to_recordset(${json}::json) AS r(id bigint, request_id text, pull_id text, uscc text,
+        kind_code text, provider_id text, interface_id bigint, consent_id text, actor_type text,
+        actor_id text, org_id text, purpose text, status text, error_code text, reason text,
+        http_status int, attempts int, latency_ms int, cached boolean, stored boolean, record_count int,
+        digest_sha256 text, digest_sm3 text)
+      RETURNING id
+    )${accessCte}${queueCte}
+    SELECT count(*)::int AS n FROM p`.execute(db);
 }
 
 export async function listPullCalls(

@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import { insertAccessLog } from '../access/access-log.repository.ts';
 import { loadCatalogView, type CatalogSource as CatalogServiceLike } from '../access/catalog-view.ts';
 import type { FieldCrypto } from '../access/field-crypto.ts';
 import type { Keyring } from '../access/keyring.ts';
@@ -93,7 +92,7 @@ export function createConnectors(w: ConnectorWiring): ConnectorService {
     validator: ingestValidator,
     storeRecords: recordSink(w.fieldCrypto),
     mask: (kind, data, _actor, basis) => maskForViewer(kind, data, basis),
-    recordAccess: (trx, entry) => insertAccessLog(trx, entry).then(() => undefined),
+    recordAccess: true,
     options: w.options,
   });
 }
