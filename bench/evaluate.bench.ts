@@ -374,6 +374,9 @@ console.log(
     .map((x) => x.toFixed(1))
     .join(' ')} on ${os.cpus().length} cores`,
 );
+// The targets are stated for 100,000 subjects and 50,000 loans: a smaller run is mostly start-up.
+const fullSize = SUBJECTS >= 100_000 && LOANS >= 50_000;
+const verdict = (ok: boolean) => (!fullSize ? 'not judged below full size' : ok ? 'met' : 'NOT met');
 console.log(
-  `\nsummary: ${summary}${pgr ? ` — targets: ≥ 5,000 subjects/s on PostgreSQL ${pgr.fullRate >= 5000 ? 'met' : 'NOT met'}, training ≤ 30 s ${pgr.trainS <= 30 ? 'met' : 'NOT met'}` : ''}`,
+  `\nsummary: ${summary}${pgr ? ` — targets: ≥ 5,000 subjects/s on PostgreSQL ${verdict(pgr.fullRate >= 5000)}, training ≤ 30 s ${verdict(pgr.trainS <= 30)}` : ''}; load ${os.loadavg()[0]!.toFixed(1)}`,
 );
