@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { baseUrl, launchBrowser, login, loginOperator, loginWithTotp, openPage, shot } from './harness.ts';
 import { loadFixture } from './setup.ts';
 
@@ -139,5 +142,254 @@ describe('objections and declarations', () => {
     await anon.close();
     w.assertClean();
     await w.close();
+  });
+});
+
+/** Today in China (UTC+8), as the platform counts days. */
+function chinaToday(): string {
+  return new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+}
+
+/**
+ * Two administrative penalties of the registered enterprise as its department exports them: one
+ * decided today for a false commitment (it contradicts the public credit commitment signed today),
+ * one decided in 2022 whose publicity ended in 2023 (公示期满: the enterprise still sees it, the
+ * public and institutions no longer do).
+ */
+function contradictingCsv(): string {
+  const today = chinaToday();
+  const header = [
+    '企业名称',
+    '统一社会信用代码',
+    '行政处罚决定文书名称',
+    '行政处罚决定文书号',
+    '违法行为类型',
+    '违法事实',
+    '行政处罚内容',
+    '行政处罚决定日期',
+    '失信信息类别',
+    '公示截止期',
+    '行政机关名称',
+  ];
+  const untilNextYear = `${Number(today.slice(0, 4)) + 1}${today.slice(4)}`;
+  const rows = [
+    [
+      fx.enterprise.name,
+      fx.enterprise.uscc,
+      '行政处罚决定书',
+      breachPenaltyNo,
+      '虚假承诺',
+      '经查，当事人在告知承诺审批中作出虚假承诺，实际不具备许可条件（浏览器测试）',
+      '罚款人民币5000元',
+      today,
+      '一般',
+      untilNextYear,
+      '郑州市市场监督管理局',
+    ],
+    [
+      fx.enterprise.name,
+      fx.enterprise.uscc,
+      '行政处罚决定书',
+      endedPenaltyNo,
+      '未按规定公示年度报告',
+      '经查，当事人未按规定公示年度报告（浏览器测试）',
+      '警告',
+      '2022-03-01',
+      '一般',
+      '2023-03-01',
+      '郑州市市场监督管理局',
+    ],
+  ];
+  const csv = [header, ...rows]
+    .map((cells) => cells.map((c) => (/[",\n]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(','))
+    .join('\r\n');
+  const file = path.join(os.tmpdir(), `xinrong-e2e-breach-${process.pid}.csv`);
+  fs.writeFileSync(file, `\uFEFF${csv}\r\n`);
+  return file;
+}
+
+const breachPenaltyNo = '郑市监罚〔2026〕e2e901号';
+const endedPenaltyNo = '郑市监罚〔2022〕e2e902号';
+
+/** Waits for running CSS animations (a drawer sliding in) so a screenshot shows the settled page. */
+async function settled(page: Page): Promise<void> {
+  await page.evaluate(() =>
+    Promise.all(document.getAnimations().map((a) => a.finished)).then(() => undefined),
+  );
+}
+
+/** The record blocks a viewer sees for one catalog kind on a subject's page. */
+function kindBlock(page: Page, kindName: string) {
+  return page.getByTestId('subject-records').locator('.xr-kind-block').filter({ hasText: kindName });
+}
+
+/**
+ * A broken public credit commitment (docs/decisions/0103): the enterprise has signed one; its
+ * department uploads a penalty for a false commitment; the automatic check flags the commitment; the
+ * operator reads the commitment, the rule and the contradicting record and confirms; the platform
+ * writes a public negative record. Before the confirmation nobody outside sees a thing; after it the
+ * public and the bank see the negative record, and the enterprise sees its commitment broken with
+ * the record it produced. A penalty past its publicity end shows as 公示期满 to the enterprise only.
+ */
+describe('commitment breaches', () => {
+  let browser: Browser;
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(() => browser.close());
+
+  it('a contradicting record flags a commitment; the operator confirms; everyone sees what they should', async () => {
+    // enterprise: a public credit commitment in force
+    const ent = await openPage(browser);
+    await login(ent.page, fx.enterprise.username, fx.enterprise.password, /\/enterprise$/);
+    await ent.page.goto(`${baseUrl()}/enterprise/declarations`);
+    await ent.page.getByTestId('commitment-text').waitFor();
+    await ent.page.getByTestId('commitment-row').first().or(ent.page.getByText('尚未签署信用承诺')).waitFor();
+    if (!(await ent.page.getByTestId('commitment-active').isVisible())) {
+      await ent.page.getByTestId('decl-signer').fill('测试法定代表人');
+      await ent.page.getByTestId('decl-sign').click();
+      await ent.page.getByTestId('commitment-active').waitFor();
+    }
+    const inForce = ent.page.getByTestId('commitment-row').filter({ hasText: '有效' }).first();
+    await inForce.waitFor();
+    const commitmentNo = /CMT-\d+/.exec(await inForce.innerText())?.[0] ?? '';
+    assert.match(commitmentNo, /^CMT-\d+$/);
+    // this commitment's number, not one it prefixes (CMT-1 vs CMT-12)
+    const thisCommitment = new RegExp(`${commitmentNo}(?!\\d)`);
+
+    // provider: the department uploads the penalties (the real upload flow)
+    const prov = await openPage(browser);
+    await loginWithTotp(
+      prov.page,
+      fx.provider.username,
+      fx.provider.password,
+      fx.provider.totpSecret,
+      /\/provider$/,
+    );
+    await prov.page.getByTestId('upload-kind').click();
+    await prov.page.locator('.ant-select-dropdown').getByText(fx.provider.kindName, { exact: true }).click();
+    await prov.page.locator('input[type=file]').setInputFiles(contradictingCsv());
+    await prov.page.getByTestId('upload-submit').click();
+    const outcome = prov.page.getByTestId('upload-outcome');
+    await outcome.waitFor();
+    const figures = await outcome.locator('.ant-statistic-content-value').allInnerTexts();
+    assert.deepEqual(figures, ['2', '2', '0', '0']); // received, stored, unchanged, rejected
+    prov.assertClean();
+    await prov.close();
+
+    // operator: the calendar's state, then run the check now and find the flag
+    const op = await openPage(browser);
+    await loginOperator(op.page, fx.operator.username, fx.operator.password, fx.operator.totpSecret);
+    await op.page.goto(`${baseUrl()}/operator/rights`);
+    const cal = (await (await fetch(`${baseUrl()}/api/v1/rights/calendar`)).json()) as {
+      coveredYears: number[];
+      missingYears: number[];
+    };
+    const calCard = op.page.getByTestId('calendar-status');
+    for (const y of cal.coveredYears) await calCard.getByText(String(y), { exact: true }).waitFor();
+    if (cal.missingYears.length) {
+      // e.g. from 1 November, next year's holidays before the State Council publishes them
+      await op.page
+        .getByTestId('calendar-warning')
+        .getByText(`${cal.missingYears.join('、')} 年节假日安排尚未载入`)
+        .waitFor();
+    }
+    await op.page.getByTestId('breach-check').click();
+    await op.page.getByText(/已比对 \d+ 条新记录/).waitFor();
+    await op.page.getByRole('tab', { name: /违背承诺线索/ }).click();
+    // every commitment in force is checked; this one was flagged for the penalty
+    const flag = op.page
+      .getByTestId('breach-row')
+      .filter({ hasText: fx.enterprise.uscc })
+      .filter({ hasText: thisCommitment });
+    await flag.getByText('疑似违背承诺，待运营人员核实').waitFor();
+    await flag.getByTestId('breach-open').click();
+    const drawer = op.page.getByTestId('breach-drawer');
+    await drawer.getByTestId('breach-commitment').getByText(commitmentNo, { exact: true }).waitFor();
+    await drawer.getByTestId('breach-commitment').getByText('疑似违诺，待核实').waitFor();
+    await drawer.getByTestId('breach-rule').getByText('承诺后因虚假承诺、违背承诺受到行政处罚').waitFor();
+    assert.match(await drawer.getByTestId('breach-rule').innerText(), /命中内容：虚假承诺/);
+    const evidence = drawer.getByTestId('breach-evidence');
+    await evidence.getByText(breachPenaltyNo).waitFor();
+    assert.match(await evidence.innerText(), /行政处罚信息/);
+    await settled(op.page);
+    await shot(op.page, 'rights-breach-review', { viewport: true });
+
+    // before the operator decides, nothing changes for the public: commitment in force, no breach record
+    const anon = await openPage(browser);
+    await anon.page.goto(`${baseUrl()}/subjects/${fx.enterprise.uscc}`);
+    await kindBlock(anon.page, '行政处罚信息').getByText(breachPenaltyNo).waitFor();
+    assert.equal(await kindBlock(anon.page, '违背信用承诺信息').count(), 0);
+    const pubCommitments = anon.page.getByTestId('declarations').getByTestId('commitment-status');
+    await pubCommitments.first().waitFor();
+    assert.deepEqual([...new Set((await pubCommitments.allInnerTexts()).map((x) => x.trim()))].sort(), [
+      '有效',
+    ]);
+    // the penalty whose publicity ended in 2023 is not public any more
+    assert.equal(await anon.page.getByText(endedPenaltyNo).count(), 0);
+    // the enterprise itself is told its commitment is under review
+    await ent.page.reload();
+    await ent.page
+      .getByTestId('commitment-row')
+      .filter({ hasText: thisCommitment })
+      .getByText('疑似违诺，待核实')
+      .waitFor();
+
+    // operator: confirm, with a note; the negative record is written and reachable from the case
+    await drawer.getByTestId('breach-note').fill('经核实，处罚决定认定企业作出虚假承诺，认定违背信用承诺');
+    await drawer.getByTestId('breach-confirm').click();
+    await drawer.getByText('已认定违背承诺').first().waitFor();
+    const negative = drawer.getByTestId('breach-negative-record');
+    await negative.getByText('违背信用承诺信息').first().waitFor();
+    await negative.getByText(commitmentNo, { exact: true }).waitFor();
+    assert.match(await negative.innerText(), /认定违背承诺日期/);
+    // the note is kept with the review and quoted in the record's 违背承诺情形
+    await drawer.getByText('经核实，处罚决定认定企业作出虚假承诺，认定违背信用承诺').first().waitFor();
+    await settled(op.page);
+    await shot(op.page, 'rights-breach-confirmed', { viewport: true });
+    await drawer.getByRole('link', { name: '查看公开信息页' }).waitFor();
+    op.assertClean();
+    await op.close();
+
+    // enterprise: the commitment is broken, with the negative record it produced
+    await ent.page.reload();
+    const broken = ent.page.getByTestId('commitment-row').filter({ hasText: thisCommitment });
+    await broken.getByText('已违诺').waitFor();
+    const produced = ent.page.getByTestId('commitment-negative-record');
+    await produced.getByText(commitmentNo, { exact: true }).waitFor();
+    assert.match(await produced.innerText(), /违背信用承诺信息/);
+    assert.match(await produced.innerText(), /虚假承诺/);
+    await shot(ent.page, 'rights-enterprise-commitment-broken');
+    // and in the profile, with its other records: the breach record, and 公示期满 on the old penalty
+    await ent.page.goto(`${baseUrl()}/enterprise`);
+    await kindBlock(ent.page, '违背信用承诺信息').getByText(commitmentNo, { exact: true }).waitFor();
+    const ended = kindBlock(ent.page, '行政处罚信息')
+      .getByTestId('record')
+      .filter({ hasText: endedPenaltyNo });
+    await ended.getByTestId('mark-publicity_ended').waitFor();
+    assert.equal((await ended.getByTestId('mark-publicity_ended').innerText()).trim(), '公示期满');
+    await shot(ent.page, 'rights-enterprise-profile-breach');
+    ent.assertClean();
+    await ent.close();
+
+    // the public: the negative record like any other, the commitment shown broken
+    await anon.page.reload();
+    await kindBlock(anon.page, '违背信用承诺信息').getByText(commitmentNo, { exact: true }).waitFor();
+    await anon.page.getByTestId('declarations').getByText('已违诺').first().waitFor();
+    assert.equal(await anon.page.getByText(endedPenaltyNo).count(), 0);
+    await shot(anon.page, 'rights-public-breach');
+    anon.assertClean();
+    await anon.close();
+
+    // the bank, under the enterprise's consent: the same negative record, not the ended penalty
+    const bank = await openPage(browser);
+    await login(bank.page, fx.institution.username, fx.institution.password, /\/institution$/);
+    await bank.page.goto(`${baseUrl()}/institution/subjects/${fx.enterprise.uscc}`);
+    await kindBlock(bank.page, '违背信用承诺信息').getByText(commitmentNo, { exact: true }).waitFor();
+    await kindBlock(bank.page, '行政处罚信息').getByText(breachPenaltyNo).waitFor();
+    assert.equal(await bank.page.getByText(endedPenaltyNo).count(), 0);
+    await shot(bank.page, 'rights-institution-breach');
+    bank.assertClean();
+    await bank.close();
   });
 });

@@ -400,6 +400,9 @@ export interface Objection {
   providerNote: string | null;
   decisionNote: string | null;
   dueOn: string | null;
+  /** Counted Monday–Friday only: a year of the period has no holiday data loaded yet. */
+  dueOnProvisional: boolean;
+  calendarWarning: Bilingual | null;
   overdue: boolean;
   workingDaysLate: number;
   escalationLevel: number;
@@ -429,6 +432,9 @@ export interface Repair {
   refusals: { code: string; zh: string; en: string }[];
   reviewNote: string | null;
   dueOn: string | null;
+  /** Counted Monday–Friday only: a year of the period has no holiday data loaded yet. */
+  dueOnProvisional: boolean;
+  calendarWarning: Bilingual | null;
   overdue: boolean;
   appliedAt: string;
   closedAt: string | null;
@@ -441,10 +447,50 @@ export interface Commitment {
   textVersion: string;
   textSha256: string;
   purpose: string;
+  /** The matter it was signed for (e.g. a licence decision number), if any. */
+  matterRef: string | null;
   signerName: string;
   signedAt: string;
+  /** in_force | flagged | broken (the public is shown a flagged commitment as in_force). */
   status: string;
   brokenReason: string | null;
+  /** The negative record (违背信用承诺信息) written when it was found broken. */
+  breachRecordId: number | null;
+}
+
+/** A suspected or confirmed breach of a commitment (GET /api/v1/commitments/breaches). */
+export interface Breach {
+  id: number;
+  commitmentId: number;
+  uscc: string;
+  /** auto (a contradiction rule matched a later record) | operator */
+  source: string;
+  ruleId: string | null;
+  rule: Bilingual | null;
+  recordId: number | null;
+  versionId: number | null;
+  kindCode: string | null;
+  /** auto: { record: {kindCode, recordId, versionId, occurredOn, providerId}, matched: {field, text} } */
+  evidence: unknown;
+  /** suspected | confirmed | rejected | superseded */
+  status: string;
+  statusLabel: Bilingual;
+  foundAt: string;
+  reviewedBy: string | null;
+  reviewedAt: string | null;
+  reviewNote: string | null;
+}
+
+/** GET /api/v1/rights/calendar */
+export interface CalendarStatus {
+  coveredYears: number[];
+  /** The current year (and from 1 November the next) when its holidays are not loaded. */
+  missingYears: number[];
+  warning: Bilingual | null;
+  holidays: string[];
+  workdays: string[];
+  objectionDeadlines: Record<string, string | number>;
+  repairDeadlines: Record<string, string | number>;
 }
 
 export interface CommitmentText {

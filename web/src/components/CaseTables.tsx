@@ -5,6 +5,7 @@ import type { Objection, Repair } from '../api/types.ts';
 import { formatDate, formatDateTime } from '../format/format.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { MessageKey } from '../i18n/messages.ts';
+import { DueDate } from './Commitments.tsx';
 import { CaseHistory, CaseStatusTag } from './Rights.tsx';
 import { Uscc } from './Uscc.tsx';
 
@@ -66,7 +67,15 @@ export function ObjectionsTable({
           title: t('record.status'),
           render: (_, o) => <CaseStatusTag c={o} kind="objection" />,
         },
-        { key: 'due', title: t('rights.due'), render: (_, o) => formatDate(o.dueOn), responsive: ['sm'] },
+        {
+          key: 'due',
+          title: t('rights.due'),
+          // The API sends no due date once a case is closed.
+          render: (_, o) => (
+            <DueDate dueOn={o.dueOn} provisional={o.dueOnProvisional} warning={o.calendarWarning} />
+          ),
+          responsive: ['sm'],
+        },
         {
           key: 'filed',
           title: t('rights.filedAt'),
@@ -148,7 +157,15 @@ export function RepairsTable({
           responsive: ['lg'],
         },
         { key: 'status', title: t('record.status'), render: (_, r) => <CaseStatusTag c={r} kind="repair" /> },
-        { key: 'due', title: t('rights.due'), render: (_, r) => formatDate(r.dueOn), responsive: ['sm'] },
+        {
+          key: 'due',
+          title: t('rights.due'),
+          // The API sends no due date once a case is closed.
+          render: (_, r) => (
+            <DueDate dueOn={r.dueOn} provisional={r.dueOnProvisional} warning={r.calendarWarning} />
+          ),
+          responsive: ['sm'],
+        },
         {
           key: 'at',
           title: t('rights.appliedAt'),

@@ -4,10 +4,13 @@ import { useApi } from '../api/hooks.ts';
 import type { Commitment, Declaration } from '../api/types.ts';
 import { formatDate } from '../format/format.ts';
 import { useI18n } from '../i18n/i18n.tsx';
+import { CommitmentStatusTag } from './Commitments.tsx';
 
 /**
  * What the subject declared itself under a public credit commitment (自愿申报), always marked so,
- * and its commitments. Shown only when there is something to show.
+ * and its commitments with their state. The public and institutions are sent a commitment under
+ * review as in force (a suspicion is not published); a broken one is shown broken, and its negative
+ * record appears with the subject's other records.
  */
 export function DeclarationsCard({ uscc }: { uscc: string }) {
   const { t, pick } = useI18n();
@@ -28,12 +31,7 @@ export function DeclarationsCard({ uscc }: { uscc: string }) {
         <Typography.Paragraph type="secondary">
           {c.map((x) => (
             <span key={x.id} style={{ marginInlineEnd: 16 }}>
-              {t('rights.commitment')} · {formatDate(x.signedAt)} ·{' '}
-              <Tag color={x.status === 'in_force' ? 'green' : 'red'}>
-                {x.status === 'in_force'
-                  ? t('decl.commitmentStatus.active')
-                  : t('decl.commitmentStatus.broken')}
-              </Tag>
+              {t('rights.commitment')} · {formatDate(x.signedAt)} · <CommitmentStatusTag status={x.status} />
             </span>
           ))}
         </Typography.Paragraph>

@@ -35,6 +35,8 @@ export interface CreditRecord {
   masked: string[];
   /** Earlier versions, oldest first (the subject itself and operators). */
   history: ReadRecordVersion[];
+  /** End of publicity stored with the record (rights decision 0102), when its kind has a rule. */
+  publicityUntil: string | undefined;
 }
 
 export type Mark = 'repaired' | 'disputed' | 'withdrawn' | 'corrected' | 'publicity_ended';
@@ -93,6 +95,7 @@ export function toRecord(raw: unknown): CreditRecord {
     marks: [...marks],
     masked: Array.isArray(o.maskedFields) ? (o.maskedFields as string[]) : [],
     history: Array.isArray(o.history) ? (o.history as ReadRecordVersion[]) : [],
+    publicityUntil: str(o.publicityUntil),
   };
 }
 
@@ -103,15 +106,25 @@ export function recordsOfSections(sections: ReadSection[]): CreditRecord[] {
   );
 }
 
-export function MarkTags({ marks }: { marks: Mark[] }) {
+export function MarkTags({ marks, publicityUntil }: { marks: Mark[]; publicityUntil?: string | undefined }) {
   const { t } = useI18n();
   return (
     <>
-      {marks.map((m) => (
-        <Tag key={m} color={markLabel[m].color} data-testid={`mark-${m}`}>
-          {t(markLabel[m].key)}
-        </Tag>
-      ))}
+      {marks.map((m) => {
+        const tag = (
+          <Tag key={m} color={markLabel[m].color} data-testid={`mark-${m}`}>
+            {t(markLabel[m].key)}
+          </Tag>
+        );
+        // 公示期满 says when: the stored publicity end the read path compared with today.
+        return m === 'publicity_ended' && publicityUntil ? (
+          <Tooltip key={m} title={t('record.publicityUntil', { date: formatDate(publicityUntil) })}>
+            {tag}
+          </Tooltip>
+        ) : (
+          tag
+        );
+      })}
     </>
   );
 }
@@ -241,7 +254,11 @@ function KindRecords({
   const fields = visibleFields(kind, records);
   const title = kind ? i18n.pick(kind.name_zh, kind.name_en) : code;
   const statusCell = (r: CreditRecord) =>
-    r.marks.length > 0 ? <MarkTags marks={r.marks} /> : <Tag color="processing">{t('mark.normal')}</Tag>;
+    r.marks.length > 0 ? (
+      <MarkTags marks={r.marks} publicityUntil={r.publicityUntil} />
+    ) : (
+      <Tag color="processing">{t('mark.normal')}</Tag>
+    );
 
   if (!(screens.md ?? true)) {
     // Phones: one card per record, label above value, nothing scrolls sideways.
@@ -291,7 +308,9 @@ function KindRecords({
         scroll={{ x: 'max-content' }}
         onRow={() => ({ 'data-testid': 'record' }) as React.HTMLAttributes<HTMLElement>}
         rowClassName={(r) =>
-          r.marks.includes('withdrawn') || r.marks.includes('repaired') ? 'xr-row-muted' : ''
+          r.marks.includes('withdrawn') || r.marks.includes('repaired') || r.marks.includes('publicity_ended')
+            ? 'xr-row-muted'
+            : ''
         }
         expandable={
           records.some((r) => r.history.length > 0)

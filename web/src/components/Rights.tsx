@@ -117,6 +117,7 @@ const eventKey: Record<string, MessageKey> = {
   refused: 'rights.event.refused',
   reviewed: 'rights.event.reviewed',
   repaired: 'rights.event.repaired',
+  deadline_changed: 'rights.event.deadline_changed',
 };
 
 /** The whole history of a case, oldest first (every step is also a ledger entry). */
@@ -352,7 +353,16 @@ export function RepairOutcome({ r }: { r: Repair }) {
       type="success"
       showIcon
       title={pick(r.statusLabel.zh, r.statusLabel.en)}
-      description={r.dueOn ? t('rights.dueOn', { date: formatDate(r.dueOn) }) : undefined}
+      description={
+        r.dueOn ? (
+          <>
+            {t('rights.dueOn', { date: formatDate(r.dueOn) })}
+            {r.dueOnProvisional && r.calendarWarning && (
+              <div data-testid="due-provisional">{pick(r.calendarWarning.zh, r.calendarWarning.en)}</div>
+            )}
+          </>
+        ) : undefined
+      }
     />
   );
 }

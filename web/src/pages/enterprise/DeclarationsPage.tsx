@@ -22,6 +22,7 @@ import type { Commitment, CommitmentText, Declaration } from '../../api/types.ts
 import { useAuth } from '../../auth/auth.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { applyProblemToForm, ProblemAlert } from '../../components/ProblemAlert.tsx';
+import { CommitmentStatusTag, RecordCard } from '../../components/Commitments.tsx';
 import { formatDate, formatDateTime } from '../../format/format.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import type { MessageKey } from '../../i18n/messages.ts';
@@ -41,7 +42,11 @@ interface DeclForm {
   description?: string;
 }
 
-/** Public credit commitments (信用承诺) and voluntary declarations (自愿填报) made under them. */
+/**
+ * Public credit commitments (信用承诺) and voluntary declarations (自愿填报) made under them. Every
+ * commitment is listed with its state (有效 / 疑似违诺，待核实 / 已违诺); a broken one shows why and the
+ * negative record (违背信用承诺信息) the platform wrote for it.
+ */
 export function DeclarationsPage() {
   const { t, pick } = useI18n();
   const { me } = useAuth();
@@ -59,6 +64,9 @@ export function DeclarationsPage() {
     uscc !== '',
   );
   const active = (commitments.data?.items ?? []).find((c) => c.status === 'in_force');
+  const [expandedSet, setExpanded] = useState<number[] | undefined>(undefined);
+  const expanded =
+    expandedSet ?? (commitments.data?.items ?? []).filter((c) => c.status !== 'in_force').map((c) => c.id);
   const [signer, setSigner] = useState('');
   const sign = useAction(async () => {
     if (!text.data) return;
@@ -137,6 +145,69 @@ export function DeclarationsPage() {
         )}
         <ProblemAlert error={sign.error} style={{ marginTop: 12 }} />
       </Card>
+      <Card title={t('decl.commitments')} style={{ marginBottom: 16 }} data-testid="my-commitments">
+        <Typography.Paragraph type="secondary">{t('decl.commitmentsHint')}</Typography.Paragraph>
+        <Table<Commitment>
+          rowKey="id"
+          loading={commitments.loading}
+          dataSource={commitments.data?.items ?? []}
+          // No sideways scroll: the expanded negative record would widen the table beyond the card.
+          pagination={false}
+          locale={{ emptyText: t('decl.noCommitments') }}
+          onRow={() => ({ 'data-testid': 'commitment-row' }) as React.HTMLAttributes<HTMLElement>}
+          expandable={{
+            rowExpandable: (c) => c.status !== 'in_force',
+            // A broken commitment opens on its negative record: the enterprise should not have to look for it.
+            expandedRowKeys: expanded,
+            onExpandedRowsChange: (keys) => setExpanded(keys as number[]),
+            expandedRowRender: (c) =>
+              c.status === 'flagged' ? (
+                <Alert type="warning" showIcon title={t('commitment.flaggedNotice')} />
+              ) : (
+                <>
+                  {c.brokenReason && (
+                    <Typography.Paragraph>
+                      <Typography.Text strong>{t('commitment.brokenReason')}：</Typography.Text>
+                      {c.brokenReason}
+                    </Typography.Paragraph>
+                  )}
+                  {c.breachRecordId !== null && (
+                    <>
+                      <Typography.Text strong>{t('commitment.negativeRecord')}</Typography.Text>
+                      <RecordCard
+                        uscc={c.uscc}
+                        kindCode="commitment_breach"
+                        recordId={c.breachRecordId}
+                        testId="commitment-negative-record"
+                      />
+                    </>
+                  )}
+                </>
+              ),
+          }}
+          columns={[
+            { key: 'no', title: t('commitment.no'), render: (_, c) => `CMT-${c.id}` },
+            {
+              key: 'purpose',
+              title: t('commitment.purpose'),
+              render: (_, c) => t(`commitment.purpose.${c.purpose}` as MessageKey),
+            },
+            {
+              key: 'matter',
+              title: t('commitment.matter'),
+              render: (_, c) => c.matterRef ?? '—',
+              responsive: ['md'],
+            },
+            {
+              key: 'status',
+              title: t('commitment.status'),
+              render: (_, c) => <CommitmentStatusTag status={c.status} />,
+            },
+            { key: 'signer', title: t('commitment.signer'), dataIndex: 'signerName', responsive: ['md'] },
+            { key: 'at', title: t('commitment.signedAt'), render: (_, c) => formatDateTime(c.signedAt) },
+          ]}
+        />
+      </Card>
       <Card
         title={t('decl.mine')}
         extra={
@@ -173,7 +244,16 @@ export function DeclarationsPage() {
             {
               key: 'mark',
               title: '',
-              render: (_, d) => <Tag color="purple">{pick(d.mark.zh, d.mark.en)}</Tag>,
+              render: (_, d) => (
+                <Space size={4} wrap>
+                  <Tag color="purple">{pick(d.mark.zh, d.mark.en)}</Tag>
+                  {d.status === 'contradicted' && (
+                    <Tag color="red" data-testid="declaration-contradicted">
+                      {t('decl.status.contradicted')}
+                    </Tag>
+                  )}
+                </Space>
+              ),
             },
             {
               key: 'at',

@@ -1,20 +1,38 @@
-import { App as AntApp, Button, Card, Input, Modal, Space, Switch, Tabs, Typography } from 'antd';
+import { UploadOutlined } from '@ant-design/icons';
+import {
+  Alert,
+  App as AntApp,
+  Button,
+  Card,
+  Input,
+  Modal,
+  Space,
+  Switch,
+  Tabs,
+  Typography,
+  Upload,
+} from 'antd';
 import { useState } from 'react';
-import { api } from '../../api/client.ts';
+import { api, ApiError } from '../../api/client.ts';
 import { useAction, useApi } from '../../api/hooks.ts';
-import type { Objection, Repair } from '../../api/types.ts';
+import type { Breach, CalendarStatus, Objection, Repair } from '../../api/types.ts';
 import { ObjectionsTable, RepairsTable } from '../../components/CaseTables.tsx';
+import { CalendarStatusPanel } from '../../components/Commitments.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
-import { useI18n } from '../../i18n/i18n.tsx';
+import { translate, useI18n } from '../../i18n/i18n.tsx';
+import { BreachQueue } from './BreachQueue.tsx';
 
 type Step =
   | { kind: 'objection'; action: 'accept' | 'reject' | 'forward' | 'decide'; item: Objection }
   | { kind: 'repair'; action: 'approve' | 'deny'; item: Repair };
 
 /**
- * Objections and repair applications to handle (异议与修复办理): each open objection offers the next
- * step of its workflow; overdue steps are flagged; repairs under review can be approved or rejected.
+ * Objections, repair applications and suspected commitment breaches to handle (异议与修复办理): each
+ * open objection offers the next step of its workflow; overdue steps are flagged; repairs under
+ * review can be approved or rejected; breaches found by the automatic check are confirmed or
+ * rejected. The working-day calendar's state is shown on top: a deadline that runs into a year whose
+ * holidays are not loaded is counted Monday–Friday only and marked so.
  */
 export function RightsPage() {
   const { t } = useI18n();
@@ -38,6 +56,20 @@ export function RightsPage() {
       ),
     [openOnly],
   );
+  const breaches = useApi(
+    (signal) =>
+      api.get<{ items: Breach[] }>(
+        '/api/v1/commitments/breaches',
+        { status: openOnly ? 'suspected' : undefined, limit: 500 },
+        signal,
+      ),
+    [openOnly],
+  );
+  const calendar = useApi(
+    (signal) => api.get<CalendarStatus>('/api/v1/rights/calendar', undefined, signal),
+    [],
+  );
+  const [tab, setTab] = useState('o');
   const [step, setStep] = useState<Step | undefined>(undefined);
   const [note, setNote] = useState('');
   const run = useAction(async () => {
@@ -62,6 +94,44 @@ export function RightsPage() {
     message.info(t('rights.escalated', { n: r.escalated.length }));
     objections.reload();
   });
+  const check = useAction(async () => {
+    const r = await api.post<{ checked: number; flagged: unknown[] }>('/api/v1/commitments/check');
+    message.info(t('breach.checked', { checked: r.checked, flagged: r.flagged.length }));
+    breaches.reload();
+    if (r.flagged.length) setTab('b');
+  });
+  const importCalendar = useAction(async (file: File) => {
+    let body: unknown;
+    try {
+      body = JSON.parse(await file.text());
+    } catch {
+      throw new ApiError(
+        400,
+        'client',
+        translate('zh', 'calendar.badJson'),
+        translate('en', 'calendar.badJson'),
+      );
+    }
+    const r = await api.post<{ year: number; holidays: number; workdays: number; deadlinesChanged: number }>(
+      '/api/v1/rights/calendar',
+      body,
+    );
+    message.success(
+      t('calendar.imported', {
+        year: r.year,
+        holidays: r.holidays,
+        workdays: r.workdays,
+        changed: r.deadlinesChanged,
+      }),
+    );
+    calendar.reload();
+    objections.reload();
+    repairs.reload();
+  });
+  // Open cases whose due date was counted Monday–Friday only (a year of the period has no holidays).
+  const provisional =
+    (objections.data?.items ?? []).filter((o) => o.dueOn && o.dueOnProvisional).length +
+    (repairs.data?.items ?? []).filter((r) => r.dueOn && r.dueOnProvisional).length;
   const stepLabel = (s: Step) =>
     ({
       accept: t('rights.accept'),
@@ -86,12 +156,49 @@ export function RightsPage() {
             <Button loading={overdue.pending} onClick={() => void overdue.run()}>
               {t('rights.checkOverdue')}
             </Button>
+            <Button loading={check.pending} onClick={() => void check.run()} data-testid="breach-check">
+              {t('breach.checkNow')}
+            </Button>
           </Space>
         }
       />
-      <ProblemAlert error={overdue.error} style={{ marginBottom: 16 }} />
+      <ProblemAlert error={overdue.error ?? check.error} style={{ marginBottom: 16 }} />
+      <Card
+        title={t('calendar.title')}
+        size="small"
+        style={{ marginBottom: 16 }}
+        extra={
+          <Upload
+            accept="application/json,.json"
+            showUploadList={false}
+            beforeUpload={(f) => {
+              void importCalendar.run(f);
+              return false;
+            }}
+          >
+            <Button size="small" icon={<UploadOutlined />} loading={importCalendar.pending}>
+              {t('calendar.import')}
+            </Button>
+          </Upload>
+        }
+      >
+        <ProblemAlert error={calendar.error ?? importCalendar.error} onRetry={calendar.reload} />
+        <CalendarStatusPanel status={calendar.data} />
+        {provisional > 0 && (
+          <Alert
+            type="warning"
+            showIcon
+            style={{ marginTop: 8 }}
+            title={t('calendar.provisionalCases', { n: provisional })}
+            description={t('calendar.provisionalHint')}
+            data-testid="calendar-provisional-cases"
+          />
+        )}
+      </Card>
       <Card>
         <Tabs
+          activeKey={tab}
+          onChange={setTab}
           items={[
             {
               key: 'o',
@@ -183,6 +290,11 @@ export function RightsPage() {
                   />
                 </>
               ),
+            },
+            {
+              key: 'b',
+              label: `${t('breach.tab')} (${breaches.data?.items.length ?? 0})`,
+              children: <BreachQueue breaches={breaches} onChanged={breaches.reload} />,
             },
           ]}
         />
