@@ -3,7 +3,12 @@ import { after, before, describe, it } from 'node:test';
 import type { Actor } from '../access/actor.ts';
 import { chinaDay } from '../access/china-time.ts';
 import { createTestApp, type TestApp } from '../test/app.ts';
-import { recordWriter, registerSubject, testUscc, type RecordWriter } from './testing.ts';
+import {
+  computeFeaturesForRange,
+  computeFeaturesForSubjects,
+} from '../records/evaluation-features.repository.ts';
+import { modelFeatures } from './model.schema.ts';
+import { recordWriter, registerSubject, registerSubjects, testUscc, type RecordWriter } from './testing.ts';
 
 /**
  * Incremental evaluation re-evaluates exactly the subjects whose inputs changed since the last run:
@@ -77,5 +82,39 @@ describe('incremental evaluation follows every input of the model', () => {
     assert.equal(broken.points, 0, 'the broken commitment costs its points at once');
     const view = await t.ctx.evaluation.getSubjectEvaluation(operator, subject);
     assert.ok(view.history.length >= 3, 'each change is a row of the score history');
+  });
+
+  it('computes the same features for a whole chunk (its plan forced) as subject by subject', async () => {
+    // More than 100 targets: the chunk statement runs with the index-ordered plan forced
+    // (withIndexOrderedPlan); a handful of subjects runs as planned. Both must agree on every value.
+    const many = Array.from({ length: 150 }, (_, i) => testUscc(600 + i));
+    await registerSubjects(t.db, many);
+    await w.putRows(
+      'admin_penalty',
+      many.slice(0, 60).map((u, i) => ({
+        uscc: u,
+        penalty_decision_no: `郑市监罚〔2026〕${100 + i}号`,
+        decided_on: '2026-01-15',
+        fine_amount: 1000 + i,
+      })),
+    );
+    const model = await t.ctx.evaluation.currentModel();
+    const specs = modelFeatures(model);
+    const asOf = chinaDay(new Date());
+    const chunk = await computeFeaturesForRange(t.db, specs, { from: many[0]!, to: many.at(-1)! }, asOf);
+    const listed = await computeFeaturesForSubjects(t.db, specs, many, asOf);
+    assert.equal(chunk.length, 150);
+    assert.deepEqual(
+      listed.map((r) => [r.uscc, r.values]),
+      chunk.map((r) => [r.uscc, r.values]),
+    );
+    const sample = [many[0]!, many[59]!, many[60]!, many[149]!];
+    const one = await computeFeaturesForSubjects(t.db, specs, sample, asOf);
+    const byUscc = new Map(chunk.map((r) => [r.uscc, r.values]));
+    for (const r of one) assert.deepEqual(r.values, byUscc.get(r.uscc), r.uscc);
+    const penalties = model.indicators.findIndex((i) => i.code === 'admin_penalties');
+    assert.ok(penalties >= 0);
+    assert.equal(byUscc.get(many[0]!)![penalties], 1);
+    assert.equal(byUscc.get(many[60]!)![penalties], 0);
   });
 });
