@@ -343,6 +343,31 @@ describe('evaluation', () => {
       assert.deepEqual(await at('2023-04-01'), [0, 0, null]); // the 2022 grade is out on 2023-04-30
     });
 
+    it('counts a penalty only while it is in its publicity period under the repair rules', async () => {
+      // Decided after 2026-04-01 (信用修复管理办法): 轻微 is not published beyond its decision day,
+      // 一般 at most 1 year; a provider's own end date wins over the rules.
+      const v = testUscc(11);
+      await registerSubject(w, t.db, v);
+      await w.put('admin_penalty', v, [
+        { penalty_decision_no: 'M', decided_on: '2026-05-01', severity: '轻微' },
+        { penalty_decision_no: 'G', decided_on: '2026-05-01', severity: '一般' },
+        { penalty_decision_no: 'P', decided_on: '2026-05-01', publicity_until: '2026-08-01' },
+      ]);
+      const inPublicity = evaluationModelSchema.shape.indicators.element.shape.feature.parse({
+        type: 'count',
+        kinds: ['admin_penalty'],
+        window_months: 36,
+        where: [{ field: 'publicity_until', op: 'in_publicity_as_of' }],
+      });
+      const at = async (d: string) =>
+        (await computeFeaturesForSubjects(t.db, [inPublicity], [v], d))[0]!.values[0];
+      assert.equal(await at('2026-07-01'), 2); // 一般 and the provider-dated one
+      assert.equal(await at('2026-09-01'), 1); // the provider's end passed
+      assert.equal(await at('2027-05-02'), 0); // 一般: one year from the decision
+      const [loan] = await computeFeaturesForLoans(t.db, [inPublicity], [{ uscc: v, asOf: '2026-07-01' }]);
+      assert.equal(loan!.values[0], 2);
+    });
+
     it('gives each loan its own date, and in "known" mode only what the platform held then', async () => {
       const rows = await computeFeaturesForLoans(t.db, specs, [
         { uscc: u, asOf: '2024-06-01' },

@@ -32,6 +32,14 @@ export const conditionSchema = z.discriminatedUnion('op', [
   z.object({ field: code, op: z.literal('lte'), value: z.number() }),
   /** A date field (YYYY-MM-DD) absent or after D: e.g. "not yet removed from the list at D". */
   z.object({ field: code, op: z.literal('absent_or_after_as_of') }),
+  /**
+   * The record is still in its publicity period (公示期) at D: the platform's stored publicity end
+   * (record_publicity: the provider's end date if it sent one, else the maximum of the repair rules
+   * for the record's severity class — 信用修复管理办法, rights decision 0102) is after D. Without a
+   * stored end, the named field is read as `absent_or_after_as_of`. The same end the read path uses
+   * to take a record out of public view.
+   */
+  z.object({ field: code, op: z.literal('in_publicity_as_of') }),
   /** A date field present and on or before D: e.g. "removed from the list by D". */
   z.object({ field: code, op: z.literal('on_or_before_as_of') }),
   /** The field holds the subject's own USCC (e.g. the defendant of a judgment is this subject). */

@@ -150,6 +150,11 @@ function condition(c: Condition, asOf: AsOfRefs): Frag {
       return sql`coalesce(${numeric(c.field)} <= ${c.value}::float8, false)`;
     case 'absent_or_after_as_of':
       return sql`(coalesce(length(${field(c.field)}), 0) < 10 OR left(${fieldC(c.field)}, 10) > ${asOf.text})`;
+    case 'in_publicity_as_of':
+      // A correlated lookup by primary key, evaluated only for rows of the kinds that use it.
+      return sql`coalesce((SELECT p.publicity_until > ${asOf.day}::date FROM record_publicity p
+        WHERE p.record_id = x.record_id),
+        coalesce(length(${field(c.field)}), 0) < 10 OR left(${fieldC(c.field)}, 10) > ${asOf.text})`;
     case 'on_or_before_as_of':
       return sql`coalesce(length(${field(c.field)}) >= 10 AND left(${fieldC(c.field)}, 10) <= ${asOf.text}, false)`;
     case 'is_subject':
