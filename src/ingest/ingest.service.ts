@@ -405,10 +405,12 @@ async function processRows(run: RunState, mode: 'apply' | 'validate', onApplied?
   // exactly what is in the database.
   let chunk: Chunk = { rows: [], errors: [], received: 0, rejected: 0 };
   let seen = 0;
-  // PostgreSQL: two chunks are written at once (the database then uses both cores) while the next is
-  // read. PGlite has one connection, so one. Chunks in flight together never share a record, so rows
-  // of one record still apply in file order.
-  const writers = mode === 'apply' && dialectName(ctx.db) === 'postgres' ? 2 : 1;
+  // PostgreSQL: three chunks are written at once while the next is read, so that the database keeps
+  // both cores busy while one chunk waits for its commit (measured at 200,000 rows: 2 writers
+  // 16,400–20,700 rows/s, 3 writers 25,500–27,900 at the same load; 4 no better than 3). PGlite
+  // has one connection, so one. Chunks in flight together never share a record, so rows of one
+  // record still apply in file order.
+  const writers = mode === 'apply' && dialectName(ctx.db) === 'postgres' ? 3 : 1;
 
   const flush = async (c: Chunk) => {
     const errors = [...c.errors];
