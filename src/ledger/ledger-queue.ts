@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { canonicalEntry } from './canonical.ts';
-import { treeHasher, type HashAlgorithm, type TreeHasher } from './hash.ts';
+import { leafHashBase64, treeHasher, type HashAlgorithm, type TreeHasher } from './hash.ts';
 import { insertQueueRows, type QueueInsert } from './ledger.repository.ts';
 
 /** What may become a leaf of the ledger (tamper-evident log). */
@@ -78,12 +78,17 @@ export function ledgerQueueBypassed(): boolean {
  * stored columns and would replace (and log) hashes that do not match.
  */
 export function leafHashOfText(text: string): Buffer {
+  return Buffer.from(leafHashOfTextBase64(text), 'base64');
+}
+
+/** `leafHashOfText` as base64 (what the queue insert sends), without a Buffer per entry. */
+export function leafHashOfTextBase64(text: string): string {
   if (text.length > MAX_ENTRY_BYTES / 3 && Buffer.byteLength(text, 'utf8') > MAX_ENTRY_BYTES) {
     throw new Error(
       `ledger entry is ${Buffer.byteLength(text, 'utf8')} bytes; payloads hold ids and digests`,
     );
   }
-  return hasher.hashLeaf(text);
+  return leafHashBase64(hasher.alg, text);
 }
 
 /** Counts entries queued by such a writer (and the time spent) in `ledgerQueueStats`. */

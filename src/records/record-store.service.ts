@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { CatalogKind } from '../catalog/catalog.schema.ts';
 import type { Database } from '../db/schema.ts';
-import { leafHashOfText, ledgerQueueBypassed, noteQueuedEntries } from '../ledger/ledger-queue.ts';
+import { leafHashOfTextBase64, ledgerQueueBypassed, noteQueuedEntries } from '../ledger/ledger-queue.ts';
 import { ensureSubjects, type SubjectTouch } from '../subjects/subjects.service.ts';
 import { canonicalJson } from './canonical.ts';
 import { hash } from 'node:crypto';
@@ -371,7 +371,7 @@ export async function applyRows(trx: Kysely<Database>, input: ApplyRowsInput): P
       reason: p.reason,
       naturalKey: p.naturalKey,
       leafHash: ledgerOn
-        ? leafHashOfText(
+        ? leafHashOfTextBase64(
             recordVersionEntryText({
               versionId: id!,
               recordId,
@@ -384,7 +384,7 @@ export async function applyRows(trx: Kysely<Database>, input: ApplyRowsInput): P
               dataDigest: p.dataDigest,
               catalogVersion: input.catalogVersion,
             }),
-          ).toString('base64')
+          )
         : null,
     };
   }

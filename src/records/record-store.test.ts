@@ -5,7 +5,10 @@ import { seedCatalog } from '../test/catalog.ts';
 import { createTestDb, type TestDb } from '../test/db.ts';
 import { testUscc } from '../ingest/fixtures/files.ts';
 import { canonicalJson } from './canonical.ts';
+import { createHash } from 'node:crypto';
 import { canonicalEntry } from '../ledger/canonical.ts';
+import { leafHashBase64, treeHasher } from '../ledger/hash.ts';
+import { leafHashOfTextBase64 } from '../ledger/ledger-queue.ts';
 import { applyRows, naturalKeyOf, recordVersionEntryText, type StoreRow } from './record-store.service.ts';
 import { listRecordHistory, findRecordId } from './records.repository.ts';
 
@@ -93,6 +96,20 @@ describe('record store (applyRows)', () => {
 });
 
 describe('record version ledger entries', () => {
+  it('the leaf hash sent as base64 is H(0x00 ‖ text) of RFC 9162 with SM3 and SHA-256', () => {
+    const text = '{"payload":{"natural_key":"郑市监罚〔2024〕12号"},"v":1}';
+    for (const alg of ['sm3', 'sha256'] as const) {
+      assert.equal(leafHashBase64(alg, text), treeHasher(alg).hashLeaf(text).toString('base64'));
+      assert.equal(
+        leafHashBase64(alg, text),
+        createHash(alg)
+          .update(Buffer.concat([Buffer.from([0]), Buffer.from(text, 'utf8')]))
+          .digest('base64'),
+      );
+    }
+    assert.equal(leafHashOfTextBase64(text), leafHashBase64('sm3', text));
+  });
+
   it('recordVersionEntryText is exactly the canonical entry (canonicalEntry) of the same facts', () => {
     for (const naturalKey of [
       'A-1',
