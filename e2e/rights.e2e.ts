@@ -4,7 +4,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { baseUrl, launchBrowser, login, loginOperator, loginWithTotp, openPage, shot } from './harness.ts';
+import {
+  assertNoHorizontalScroll,
+  baseUrl,
+  launchBrowser,
+  login,
+  loginOperator,
+  loginWithTotp,
+  openPage,
+  phone,
+  shot,
+} from './harness.ts';
 import { loadFixture } from './setup.ts';
 
 const fx = loadFixture();
@@ -213,8 +223,18 @@ const endedPenaltyNo = '郑市监罚〔2022〕e2e902号';
 
 /** Waits for running CSS animations (a drawer sliding in) so a screenshot shows the settled page. */
 async function settled(page: Page): Promise<void> {
+  // Finite animations only (a loading shimmer or a status dot runs forever), and never more than
+  // 3 s: this only makes the picture nicer, it asserts nothing.
   await page.evaluate(() =>
-    Promise.all(document.getAnimations().map((a) => a.finished)).then(() => undefined),
+    Promise.race([
+      Promise.all(
+        document
+          .getAnimations()
+          .filter((a) => a.effect?.getComputedTiming().iterations !== Infinity)
+          .map((a) => a.finished.catch(() => undefined)),
+      ),
+      new Promise((resolve) => setTimeout(resolve, 3000)),
+    ]).then(() => undefined),
   );
 }
 
@@ -327,6 +347,15 @@ describe('commitment breaches', () => {
     ]);
     // the penalty whose publicity ended in 2023 is not public any more
     assert.equal(await anon.page.getByText(endedPenaltyNo).count(), 0);
+    // nor for the bank reading under the enterprise's consent
+    const bank = await openPage(browser);
+    await login(bank.page, fx.institution.username, fx.institution.password, /\/institution$/);
+    await bank.page.goto(`${baseUrl()}/institution/subjects/${fx.enterprise.uscc}`);
+    await kindBlock(bank.page, '行政处罚信息').getByText(breachPenaltyNo).waitFor();
+    assert.equal(await kindBlock(bank.page, '违背信用承诺信息').count(), 0);
+    const bankCommitments = bank.page.getByTestId('declarations').getByTestId('commitment-status');
+    await bankCommitments.first().waitFor();
+    assert.deepEqual([...new Set((await bankCommitments.allInnerTexts()).map((x) => x.trim()))], ['有效']);
     // the enterprise itself is told its commitment is under review
     await ent.page.reload();
     await ent.page
@@ -382,14 +411,25 @@ describe('commitment breaches', () => {
     await anon.close();
 
     // the bank, under the enterprise's consent: the same negative record, not the ended penalty
-    const bank = await openPage(browser);
-    await login(bank.page, fx.institution.username, fx.institution.password, /\/institution$/);
-    await bank.page.goto(`${baseUrl()}/institution/subjects/${fx.enterprise.uscc}`);
+    await bank.page.reload();
     await kindBlock(bank.page, '违背信用承诺信息').getByText(commitmentNo, { exact: true }).waitFor();
     await kindBlock(bank.page, '行政处罚信息').getByText(breachPenaltyNo).waitFor();
     assert.equal(await bank.page.getByText(endedPenaltyNo).count(), 0);
     await shot(bank.page, 'rights-institution-breach');
     bank.assertClean();
     await bank.close();
+
+    // the enterprise on a phone: its broken commitment and the record, without sideways scrolling
+    const mobile = await openPage(browser, { viewport: phone, isMobile: true });
+    await login(mobile.page, fx.enterprise.username, fx.enterprise.password, /\/enterprise$/);
+    await mobile.page.goto(`${baseUrl()}/enterprise/declarations`);
+    await mobile.page
+      .getByTestId('commitment-negative-record')
+      .getByText(commitmentNo, { exact: true })
+      .waitFor();
+    await assertNoHorizontalScroll(mobile.page);
+    await shot(mobile.page, 'phone-enterprise-commitment-broken');
+    mobile.assertClean();
+    await mobile.close();
   });
 });

@@ -1,4 +1,4 @@
-import { Alert, Descriptions, Skeleton, Space, Tag, Tooltip, Typography } from 'antd';
+import { Alert, Descriptions, Grid, Skeleton, Space, Tag, Tooltip, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import { kindMap, useCatalog } from '../api/catalog.ts';
 import { api } from '../api/client.ts';
@@ -107,6 +107,7 @@ export function RecordCard({
   const i18n = useI18n();
   const { t, pick } = i18n;
   const { catalog } = useCatalog();
+  const screens = Grid.useBreakpoint();
   const res = useApi(
     (signal) =>
       api.get<ReadResult>(
@@ -132,6 +133,8 @@ export function RecordCard({
         <Descriptions
           size="small"
           bordered
+          // Phones: label above value, so long Chinese labels are not squeezed into a narrow column.
+          layout={(screens.md ?? true) ? 'horizontal' : 'vertical'}
           column={{ xs: 1, md: 2 }}
           title={
             <Space wrap>
