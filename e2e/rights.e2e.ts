@@ -160,14 +160,17 @@ function chinaToday(): string {
   return new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
 }
 
-/**
- * Two administrative penalties of the registered enterprise as its department exports them: one
- * decided today for a false commitment (it contradicts the public credit commitment signed today),
- * one decided in 2022 whose publicity ended in 2023 (公示期满: the enterprise still sees it, the
- * public and institutions no longer do).
- */
-function contradictingCsv(): string {
-  const today = chinaToday();
+interface Penalty {
+  no: string;
+  type: string;
+  facts: string;
+  content: string;
+  decidedOn: string;
+  publicityUntil: string;
+}
+
+/** Administrative penalties of the registered enterprise as its department exports them (CSV). */
+function penaltyCsv(name: string, penalties: Penalty[]): string {
   const header = [
     '企业名称',
     '统一社会信用代码',
@@ -181,45 +184,74 @@ function contradictingCsv(): string {
     '公示截止期',
     '行政机关名称',
   ];
-  const untilNextYear = `${Number(today.slice(0, 4)) + 1}${today.slice(4)}`;
-  const rows = [
-    [
-      fx.enterprise.name,
-      fx.enterprise.uscc,
-      '行政处罚决定书',
-      breachPenaltyNo,
-      '虚假承诺',
-      '经查，当事人在告知承诺审批中作出虚假承诺，实际不具备许可条件（浏览器测试）',
-      '罚款人民币5000元',
-      today,
-      '一般',
-      untilNextYear,
-      '郑州市市场监督管理局',
-    ],
-    [
-      fx.enterprise.name,
-      fx.enterprise.uscc,
-      '行政处罚决定书',
-      endedPenaltyNo,
-      '未按规定公示年度报告',
-      '经查，当事人未按规定公示年度报告（浏览器测试）',
-      '警告',
-      '2022-03-01',
-      '一般',
-      '2023-03-01',
-      '郑州市市场监督管理局',
-    ],
-  ];
+  const rows = penalties.map((p) => [
+    fx.enterprise.name,
+    fx.enterprise.uscc,
+    '行政处罚决定书',
+    p.no,
+    p.type,
+    p.facts,
+    p.content,
+    p.decidedOn,
+    '一般',
+    p.publicityUntil,
+    '郑州市市场监督管理局',
+  ]);
   const csv = [header, ...rows]
     .map((cells) => cells.map((c) => (/[",\n]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(','))
     .join('\r\n');
-  const file = path.join(os.tmpdir(), `xinrong-e2e-breach-${process.pid}.csv`);
+  const file = path.join(os.tmpdir(), `xinrong-e2e-${name}-${process.pid}.csv`);
   fs.writeFileSync(file, `\uFEFF${csv}\r\n`);
   return file;
 }
 
+function nextYear(day: string): string {
+  return `${Number(day.slice(0, 4)) + 1}${day.slice(4)}`;
+}
+
+/**
+ * Two penalties: one decided today for a false commitment (it contradicts the public credit
+ * commitment signed today), one decided in 2022 whose publicity ended in 2023 (公示期满: the
+ * enterprise still sees it, the public and institutions no longer do).
+ */
+function contradictingCsv(): string {
+  const today = chinaToday();
+  return penaltyCsv('breach', [
+    {
+      no: breachPenaltyNo,
+      type: '虚假承诺',
+      facts: '经查，当事人在告知承诺审批中作出虚假承诺，实际不具备许可条件（浏览器测试）',
+      content: '罚款人民币5000元',
+      decidedOn: today,
+      publicityUntil: nextYear(today),
+    },
+    {
+      no: endedPenaltyNo,
+      type: '未按规定公示年度报告',
+      facts: '经查，当事人未按规定公示年度报告（浏览器测试）',
+      content: '警告',
+      decidedOn: '2022-03-01',
+      publicityUntil: '2023-03-01',
+    },
+  ]);
+}
+
+/** The provider user uploads a file of administrative penalties through the upload page. */
+async function uploadPenalties(page: Page, file: string, rows: number): Promise<void> {
+  await page.getByTestId('upload-kind').click();
+  await page.locator('.ant-select-dropdown').getByText(fx.provider.kindName, { exact: true }).click();
+  await page.locator('input[type=file]').setInputFiles(file);
+  await page.getByTestId('upload-submit').click();
+  const outcome = page.getByTestId('upload-outcome');
+  await outcome.waitFor();
+  const figures = await outcome.locator('.ant-statistic-content-value').allInnerTexts();
+  // received, stored, unchanged, rejected
+  assert.deepEqual(figures, [String(rows), String(rows), '0', '0']);
+}
+
 const breachPenaltyNo = '郑市监罚〔2026〕e2e901号';
 const endedPenaltyNo = '郑市监罚〔2022〕e2e902号';
+const unrelatedPenaltyNo = '郑市监罚〔2026〕e2e903号';
 
 /** Waits for running CSS animations (a drawer sliding in) so a screenshot shows the settled page. */
 async function settled(page: Page): Promise<void> {
@@ -286,14 +318,7 @@ describe('commitment breaches', () => {
       fx.provider.totpSecret,
       /\/provider$/,
     );
-    await prov.page.getByTestId('upload-kind').click();
-    await prov.page.locator('.ant-select-dropdown').getByText(fx.provider.kindName, { exact: true }).click();
-    await prov.page.locator('input[type=file]').setInputFiles(contradictingCsv());
-    await prov.page.getByTestId('upload-submit').click();
-    const outcome = prov.page.getByTestId('upload-outcome');
-    await outcome.waitFor();
-    const figures = await outcome.locator('.ant-statistic-content-value').allInnerTexts();
-    assert.deepEqual(figures, ['2', '2', '0', '0']); // received, stored, unchanged, rejected
+    await uploadPenalties(prov.page, contradictingCsv(), 2);
     prov.assertClean();
     await prov.close();
 
@@ -431,5 +456,90 @@ describe('commitment breaches', () => {
     await shot(mobile.page, 'phone-enterprise-commitment-broken');
     mobile.assertClean();
     await mobile.close();
+  });
+
+  it('a flag the operator rejects leaves the commitment in force and publishes nothing', async () => {
+    // enterprise: a commitment in force (a new one if the last was found broken)
+    const ent = await openPage(browser);
+    await login(ent.page, fx.enterprise.username, fx.enterprise.password, /\/enterprise$/);
+    await ent.page.goto(`${baseUrl()}/enterprise/declarations`);
+    await ent.page.getByTestId('commitment-text').waitFor();
+    await ent.page.getByTestId('commitment-row').first().or(ent.page.getByText('尚未签署信用承诺')).waitFor();
+    if (!(await ent.page.getByTestId('commitment-active').isVisible())) {
+      await ent.page.getByTestId('decl-signer').fill('测试法定代表人');
+      await ent.page.getByTestId('decl-sign').click();
+      await ent.page.getByTestId('commitment-active').waitFor();
+    }
+    const inForce = ent.page.getByTestId('commitment-row').filter({ hasText: '有效' }).first();
+    await inForce.waitFor();
+    const commitmentNo = /CMT-\d+/.exec(await inForce.innerText())?.[0] ?? '';
+    const thisCommitment = new RegExp(`${commitmentNo}(?!\\d)`);
+
+    // provider: a penalty mentioning a broken commitment arrives
+    const prov = await openPage(browser);
+    await loginWithTotp(
+      prov.page,
+      fx.provider.username,
+      fx.provider.password,
+      fx.provider.totpSecret,
+      /\/provider$/,
+    );
+    const today = chinaToday();
+    await uploadPenalties(
+      prov.page,
+      penaltyCsv('unrelated', [
+        {
+          no: unrelatedPenaltyNo,
+          type: '未履行承诺',
+          facts: '经查，当事人未履行其向消费者作出的售后服务承诺（浏览器测试）',
+          content: '警告',
+          decidedOn: today,
+          publicityUntil: nextYear(today),
+        },
+      ]),
+      1,
+    );
+    prov.assertClean();
+    await prov.close();
+
+    // operator: the flag names the penalty; it is about a promise to consumers, not the commitment
+    const op = await openPage(browser);
+    await loginOperator(op.page, fx.operator.username, fx.operator.password, fx.operator.totpSecret);
+    await op.page.goto(`${baseUrl()}/operator/rights`);
+    await op.page.getByTestId('breach-check').click();
+    await op.page.getByText(/已比对 \d+ 条新记录/).waitFor();
+    await op.page.getByRole('tab', { name: /违背承诺线索/ }).click();
+    const flag = op.page.getByTestId('breach-row').filter({ hasText: thisCommitment });
+    await flag.getByTestId('breach-open').click();
+    const drawer = op.page.getByTestId('breach-drawer');
+    await drawer.getByTestId('breach-evidence').getByText(unrelatedPenaltyNo).waitFor();
+    await drawer.getByTestId('breach-note').fill('处罚针对对消费者的售后承诺，与公开信用承诺无关');
+    await drawer.getByTestId('breach-reject').click();
+    await drawer.getByText('经核实未违背承诺').first().waitFor();
+    await drawer.getByText('处罚针对对消费者的售后承诺，与公开信用承诺无关').waitFor();
+    assert.equal(await drawer.getByTestId('breach-negative-record').count(), 0);
+    // the queue of open suspicions no longer lists it
+    await flag.waitFor({ state: 'detached' });
+    op.assertClean();
+    await op.close();
+
+    // enterprise: in force again; public: no breach record for this commitment
+    await ent.page.reload();
+    await ent.page
+      .getByTestId('commitment-row')
+      .filter({ hasText: thisCommitment })
+      .getByText('有效')
+      .waitFor();
+    ent.assertClean();
+    await ent.close();
+    const anon = await openPage(browser);
+    await anon.page.goto(`${baseUrl()}/subjects/${fx.enterprise.uscc}`);
+    await kindBlock(anon.page, '行政处罚信息').getByText(unrelatedPenaltyNo).waitFor();
+    assert.equal(
+      await kindBlock(anon.page, '违背信用承诺信息').getByText(commitmentNo, { exact: true }).count(),
+      0,
+    );
+    anon.assertClean();
+    await anon.close();
   });
 });
