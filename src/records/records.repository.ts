@@ -168,7 +168,9 @@ function versionsJson(rows: NewVersionRow[]): string {
 /**
  * Appends versions and queues their ledger entries, in ONE statement: the chunk is parsed once, and
  * each entry's payload is built here from the version's own columns, so it is neither serialised
- * by the writer nor parsed a second time (docs/decisions/0030, 0040). The payload is exactly the
+ * by the writer nor parsed a second time (docs/decisions/0030, 0040); it is written as text (every
+ * string through to_json) rather than with json_build_object, which cost ~1.3 µs a row against
+ * ~0.5 (measured on 1,000-row chunks). The payload is exactly the
  * facts whose canonical text the writer hashed (`recordVersionEntryText` in record-store.service.ts):
  * `{record_id, uscc, kind, natural_key, version, op, status, data_digest, catalog_version}`; the
  * sequencer recomputes the first entry of every transaction from these stored columns. Rows whose
@@ -196,9 +198,10 @@ export async function insertVersions(
     )
     INSERT INTO ledger_queue (entry_type, ref_table, ref_id, uscc, payload, leaf_hash)
     SELECT 'record_version', 'record_versions', x.id::text, x.uscc,
-      json_build_object('record_id', x.record_id, 'uscc', x.uscc, 'kind', ${common.kindCode}::text,
-        'natural_key', x.natural_key, 'version', x.version, 'op', x.op, 'status', x.status,
-        'data_digest', x.data_digest, 'catalog_version', ${common.catalogVersion}::int),
+      ('{"catalog_version":' || ${common.catalogVersion}::int || ',"data_digest":' || to_json(x.data_digest)::text
+        || ',"kind":' || ${JSON.stringify(common.kindCode)}::text || ',"natural_key":' || to_json(x.natural_key)::text
+        || ',"op":' || to_json(x.op)::text || ',"record_id":' || x.record_id || ',"status":' || to_json(x.status)::text
+        || ',"uscc":' || to_json(x.uscc)::text || ',"version":' || x.version || '}')::json,
       decode(x.h, 'base64')
     FROM x WHERE x.h IS NOT NULL`.execute(db);
 }
