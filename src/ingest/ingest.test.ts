@@ -460,8 +460,9 @@ describe('ingestion over HTTP', () => {
     while (!seen) await new Promise((r) => setTimeout(r, 20));
     const b = (await t.inject({ url: `/api/v1/batches/${seen.batch}`, headers: OPERATOR })).json();
     assert.equal(b.status, 'running');
-    // On PostgreSQL a second chunk may be committing meanwhile (two writers): 1,000 or 2,000.
-    assert.ok(b.received >= 1000 && b.received < 2500, `received ${b.received}`);
+    // The gated chunk holds the batch open ('running'); on PostgreSQL the other chunk writers go on
+    // meanwhile (decision 0033), so anything from the first chunk to every row may be counted by now.
+    assert.ok(b.received >= 1000 && b.received <= 2500, `received ${b.received}`);
     assert.equal(b.accepted, b.received);
     release();
     const out = await running;
