@@ -1,15 +1,14 @@
-import { Button, Card, Form, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { Button, Card, Form, Input, Select, Space, Tag, Typography } from 'antd';
 import { useState } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { useNavigate, useSearchParams } from 'react-router-dom';
 import { api } from '../../api/client.ts';
 import { useApi } from '../../api/hooks.ts';
-import type { SubjectSearchResult, SubjectSummary } from '../../api/types.ts';
+import type { SubjectSearchResult } from '../../api/types.ts';
 import { DictCascader } from '../../components/DictCascader.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
-import { SubjectTypeTag } from '../../components/SubjectTypeTag.tsx';
-import { Uscc } from '../../components/Uscc.tsx';
-import { formatDate, looksLikeUscc, normalizeUscc } from '../../format/format.ts';
+import { SubjectResultsTable } from '../../components/SubjectResultsTable.tsx';
+import { looksLikeUscc, normalizeUscc } from '../../format/format.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 
 const subjectTypes = [
@@ -153,43 +152,17 @@ export function SearchPage() {
         {!any ? (
           <Typography.Text type="secondary">{t('instSearch.hint')}</Typography.Text>
         ) : (
-          <Table<SubjectSummary>
-            rowKey="uscc"
-            loading={res.loading}
-            dataSource={res.data?.items ?? []}
-            scroll={{ x: 'max-content' }}
-            onRow={(s) =>
-              ({
-                onClick: () => navigate(`/institution/subjects/${s.uscc}`),
-                className: 'xr-clickable',
-                'data-testid': 'inst-result',
-              }) as React.HTMLAttributes<HTMLElement>
-            }
-            pagination={{
-              current: page,
-              pageSize: 20,
-              total: res.data?.total ?? 0,
-              onChange: setPage,
-              showSizeChanger: false,
-              size: 'small',
-              showTotal: (n) => t(res.data?.totalIsLowerBound ? 'lookup.countMore' : 'lookup.count', { n }),
-            }}
+          <SubjectResultsTable
+            result={res}
+            page={page}
+            onPage={setPage}
+            subjectHref={(uscc) => `/institution/subjects/${uscc}`}
+            onRowClick={(s) => navigate(`/institution/subjects/${s.uscc}`)}
+            rowTestId="inst-result"
+            responsive={{ status: ['xl'] }}
             columns={[
-              {
-                key: 'name',
-                title: t('subject.name'),
-                render: (_, s) => (
-                  <Space size={4} wrap>
-                    <Link to={`/institution/subjects/${s.uscc}`}>{s.name || t('subject.unnamed')}</Link>
-                    {s.provisional && <Tag color="orange">{t('subject.provisional')}</Tag>}
-                  </Space>
-                ),
-              },
-              {
-                key: 'uscc',
-                title: t('subject.uscc'),
-                render: (_, s) => <Uscc value={s.uscc} copyable={false} />,
-              },
+              'name',
+              'uscc',
               {
                 key: 'grade',
                 title: t('eval.grade'),
@@ -202,36 +175,11 @@ export function SearchPage() {
                     <Typography.Text type="secondary">{t('instSearch.notGraded')}</Typography.Text>
                   ),
               },
-              {
-                key: 'type',
-                title: t('instSearch.type'),
-                render: (_, s) => <SubjectTypeTag label={s.typeLabel} />,
-                responsive: ['md'],
-              },
-              {
-                key: 'region',
-                title: t('subject.region'),
-                render: (_, s) => s.region?.name ?? s.region?.code ?? '—',
-                responsive: ['md'],
-              },
-              {
-                key: 'industry',
-                title: t('subject.industry'),
-                render: (_, s) => s.industry?.name ?? s.industry?.code ?? '—',
-                responsive: ['lg'],
-              },
-              {
-                key: 'est',
-                title: t('subject.established'),
-                render: (_, s) => formatDate(s.establishedOn),
-                responsive: ['lg'],
-              },
-              {
-                key: 'status',
-                title: t('subject.regStatus'),
-                render: (_, s) => s.status ?? '—',
-                responsive: ['xl'],
-              },
+              'type',
+              'region',
+              'industry',
+              'established',
+              'status',
             ]}
           />
         )}

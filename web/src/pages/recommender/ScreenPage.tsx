@@ -1,14 +1,14 @@
 import { LikeOutlined } from '@ant-design/icons';
-import { App as AntApp, Button, Card, Form, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
+import { App as AntApp, Button, Card, Form, Input, Modal, Select, Typography } from 'antd';
 import { useState } from 'react';
-import { Link, useNavigate } from 'react-router-dom';
+import { useNavigate } from 'react-router-dom';
 import { api } from '../../api/client.ts';
 import { useAction, useApi } from '../../api/hooks.ts';
 import type { SubjectSearchResult, SubjectSummary } from '../../api/types.ts';
 import { DictCascader } from '../../components/DictCascader.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { applyProblemToForm, ProblemAlert } from '../../components/ProblemAlert.tsx';
-import { SubjectTypeTag } from '../../components/SubjectTypeTag.tsx';
+import { SubjectResultsTable } from '../../components/SubjectResultsTable.tsx';
 import { Uscc } from '../../components/Uscc.tsx';
 import { useWhitelistCategories } from '../../components/Whitelist.tsx';
 import { looksLikeUscc, normalizeUscc } from '../../format/format.ts';
@@ -113,55 +113,18 @@ export function ScreenPage() {
         {!any ? (
           <Typography.Text type="secondary">{t('instSearch.hint')}</Typography.Text>
         ) : (
-          <Table<SubjectSummary>
-            rowKey="uscc"
-            loading={res.loading}
-            dataSource={res.data?.items ?? []}
-            scroll={{ x: 'max-content' }}
-            onRow={() => ({ 'data-testid': 'rec-result' }) as React.HTMLAttributes<HTMLElement>}
-            pagination={{
-              current: page,
-              pageSize: 20,
-              total: res.data?.total ?? 0,
-              onChange: setPage,
-              showSizeChanger: false,
-              size: 'small',
-              showTotal: (n) => t(res.data?.totalIsLowerBound ? 'lookup.countMore' : 'lookup.count', { n }),
-            }}
+          <SubjectResultsTable
+            result={res}
+            page={page}
+            onPage={setPage}
+            subjectHref={(uscc) => `/subjects/${uscc}`}
+            rowTestId="rec-result"
             columns={[
-              {
-                key: 'name',
-                title: t('subject.name'),
-                render: (_, s) => (
-                  <Space size={4} wrap>
-                    <Link to={`/subjects/${s.uscc}`}>{s.name || t('subject.unnamed')}</Link>
-                    {s.provisional && <Tag color="orange">{t('subject.provisional')}</Tag>}
-                  </Space>
-                ),
-              },
-              {
-                key: 'uscc',
-                title: t('subject.uscc'),
-                render: (_, s) => <Uscc value={s.uscc} copyable={false} />,
-              },
-              {
-                key: 'type',
-                title: t('instSearch.type'),
-                render: (_, s) => <SubjectTypeTag label={s.typeLabel} />,
-                responsive: ['md'],
-              },
-              {
-                key: 'region',
-                title: t('subject.region'),
-                render: (_, s) => s.region?.name ?? s.region?.code ?? '—',
-                responsive: ['md'],
-              },
-              {
-                key: 'status',
-                title: t('subject.regStatus'),
-                render: (_, s) => s.status ?? '—',
-                responsive: ['lg'],
-              },
+              'name',
+              'uscc',
+              'type',
+              'region',
+              'status',
               {
                 key: 'act',
                 title: '',
