@@ -7,7 +7,7 @@ import { findDictionaryDigest, upsertDictionary, type DictionaryName } from './d
 /**
  * Region (GB/T 2260) and industry (GB/T 4754-2017) dictionaries ship as JSON data in
  * `src/subjects/data/`. They are loaded into the `regions` and `industries` tables (for joins and
- * forms) and kept in memory (for filters and the demo generator). See docs/decisions/0020.
+ * forms) and kept in memory (for filters and the demo generator). See docs/decisions/0021 and 0121.
  */
 export interface DictionaryItem {
   code: string;
@@ -128,17 +128,18 @@ export function isPlausibleRegionCode(code: string): boolean {
 }
 
 /**
- * Whether a code can be a GB/T 4754-2017 industry: a 门类 letter, or a 大类 of the standard with,
- * for 中类/小类 codes not shipped yet, the right shape (3 or 4 digits under a known 大类). A leading
- * 门类 letter must match its 大类 (I6513 yes, C6513 no).
+ * Whether a code is a GB/T 4754-2017 industry (with its 2019 amendment): a 门类 letter, or a 大/中/小类
+ * code in the dictionary, which holds the whole standard (20/97/473/1,382, docs/decisions/0121). A
+ * leading 门类 letter must match its 大类 (I6513 yes, C6513 no). Codes that exist only in GB/T
+ * 4754-2011 (e.g. 6510 软件开发) are refused; note that the ingest validator does not call this hook
+ * (it checks the shape only), so legacy codes in source files still load.
  */
 export function isPlausibleIndustryCode(code: string): boolean {
   const c = code.trim().toUpperCase();
   if (/^[A-T]$/.test(c)) return true;
-  const m = /^([A-T])?(\d{2})(\d{0,2})$/.exec(c);
+  const m = /^([A-T])?(\d{2,4})$/.exec(c);
   if (!m) return false;
-  const division = findIndustry(m[2]!);
-  if (!division || (m[1] && division.parent_code !== m[1])) return false;
-  const digits = m[2]! + m[3]!;
-  return findIndustry(digits) !== undefined || digits.length >= 3;
+  const item = findIndustry(m[2]!);
+  if (!item) return false;
+  return !m[1] || findIndustry(m[2]!.slice(0, 2))?.parent_code === m[1];
 }
