@@ -88,7 +88,53 @@ interface Measurement {
   seconds: number;
   rowsPerSecond: number;
   peakRssMb: number;
+  /** CPU per row in µs: this process, and its PostgreSQL backends (null: PGlite, in process). */
+  nodeUsPerRow: number;
+  backendUsPerRow: number | null;
   detail?: unknown;
+}
+
+/**
+ * CPU seconds used so far by this process, and by the backends serving this benchmark's database
+ * (PostgreSQL on this machine; a remote server gives null). The machine is shared: the wall-clock
+ * ratio moves with the load, CPU per row says what the work costs.
+ */
+async function cpuNow(
+  db: Db,
+  target: 'pg' | 'pglite',
+): Promise<{ node: number; backends: Map<number, number> | null }> {
+  const u = process.cpuUsage();
+  const node = (u.user + u.system) / 1e6;
+  if (target === 'pglite') return { node, backends: null };
+  const r = await sql<{
+    pid: number;
+  }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`.execute(db);
+  const backends = new Map<number, number>();
+  for (const { pid } of r.rows) {
+    try {
+      const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      backends.set(pid, (Number(f[11]) + Number(f[12])) / 100);
+    } catch {
+      return { node, backends: null };
+    }
+  }
+  return { node, backends };
+}
+
+function cpuPerRow(
+  before: Awaited<ReturnType<typeof cpuNow>>,
+  after: Awaited<ReturnType<typeof cpuNow>>,
+  rows: number,
+): { nodeUsPerRow: number; backendUsPerRow: number | null } {
+  let backend: number | null = null;
+  if (before.backends && after.backends) {
+    backend = 0;
+    for (const [pid, s] of after.backends) backend += s - (before.backends.get(pid) ?? 0);
+  }
+  return {
+    nodeUsPerRow: ((after.node - before.node) * 1e6) / rows,
+    backendUsPerRow: backend === null ? null : (backend * 1e6) / rows,
+  };
 }
 
 async function openDb(
@@ -128,6 +174,7 @@ async function child(mode: 'real' | 'baseline', target: 'pg' | 'pglite', file: s
       await sql`CREATE TABLE bench_raw (line int, c1 text, c2 text, c3 text, c4 text, c5 text, c6 text, c7 text, c8 text, c9 text, c10 text, c11 text, c12 text, c13 text, c14 text, c15 text, c16 text, c17 text, c18 text)`.execute(
         db,
       );
+      const cpu0 = await cpuNow(db, target);
       const started = performance.now();
       const head = fs.readFileSync(file).subarray(0, 65536);
       let rows = 0;
@@ -163,6 +210,7 @@ async function child(mode: 'real' | 'baseline', target: 'pg' | 'pglite', file: s
         seconds,
         rowsPerSecond: rows / seconds,
         peakRssMb: process.resourceUsage().maxRSS / 1024,
+        ...cpuPerRow(cpu0, await cpuNow(db, target), rows),
       };
     }
     await migrateToLatest(db);
@@ -171,6 +219,7 @@ async function child(mode: 'real' | 'baseline', target: 'pg' | 'pglite', file: s
       const config = { ...loadConfig({}), dataDir, uploadLimitBytes: 8 * 1024 ** 3 };
       const ctx = createAppContext(config, db);
       await ctx.catalog.ensureSeedCatalog();
+      const cpu0 = await cpuNow(db, target);
       const started = performance.now();
       const out = await ingestFile(ctx, {
         providerId: 'ndrc',
@@ -179,6 +228,7 @@ async function child(mode: 'real' | 'baseline', target: 'pg' | 'pglite', file: s
         source: 'cli',
       });
       const seconds = (performance.now() - started) / 1000;
+      const cpu = cpuPerRow(cpu0, await cpuNow(db, target), out.received);
       if (out.rejected > 0) throw new Error(`bench rows rejected: ${JSON.stringify(out.errors.slice(0, 3))}`);
       const versions = await sql<{ n: number }>`SELECT count(*)::int AS n FROM record_versions`.execute(db);
       const ledger = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ledger_entries`.execute(db);
@@ -188,6 +238,7 @@ async function child(mode: 'real' | 'baseline', target: 'pg' | 'pglite', file: s
         seconds,
         rowsPerSecond: out.received / seconds,
         peakRssMb: process.resourceUsage().maxRSS / 1024,
+        ...cpu,
         detail: {
           accepted: out.accepted,
           versions: versions.rows[0]!.n,
@@ -201,6 +252,12 @@ async function child(mode: 'real' | 'baseline', target: 'pg' | 'pglite', file: s
   } finally {
     await close();
   }
+}
+
+// `--generate FILE N`: writes the benchmark's CSV of N rows (for profiling one part by hand).
+if (args[0] === '--generate') {
+  await generateCsv(args[1]!, Number(args[2]));
+  process.exit(0);
 }
 
 if (args[0] === '--child') {
@@ -271,12 +328,14 @@ try {
     const mb = fs.statSync(file).size / 1024 / 1024;
     console.log(`\n${target === 'pg' ? 'PostgreSQL' : 'PGlite'}: ${fmt(rows)} rows, ${mb.toFixed(0)} MB CSV`);
     const base = measure('baseline', target, file);
+    const cpuText = (m: Measurement) =>
+      `CPU ${m.nodeUsPerRow.toFixed(1)} µs/row Node${m.backendUsPerRow === null ? '' : ` + ${m.backendUsPerRow.toFixed(1)} µs/row backends`}`;
     console.log(
-      `  baseline (raw bulk insert): ${fmt(base.rowsPerSecond)} rows/s, ${base.seconds.toFixed(1)} s, peak RSS ${fmt(base.peakRssMb)} MB`,
+      `  baseline (raw bulk insert): ${fmt(base.rowsPerSecond)} rows/s, ${base.seconds.toFixed(1)} s, peak RSS ${fmt(base.peakRssMb)} MB, ${cpuText(base)}`,
     );
     const real = measure('real', target, file);
     console.log(
-      `  real path:                  ${fmt(real.rowsPerSecond)} rows/s, ${real.seconds.toFixed(1)} s, peak RSS ${fmt(real.peakRssMb)} MB  ${JSON.stringify(real.detail)}`,
+      `  real path:                  ${fmt(real.rowsPerSecond)} rows/s, ${real.seconds.toFixed(1)} s, peak RSS ${fmt(real.peakRssMb)} MB, ${cpuText(real)}  ${JSON.stringify(real.detail)}`,
     );
     console.log(
       `  ratio real/baseline:        ${(real.rowsPerSecond / base.rowsPerSecond).toFixed(2)}  (load average now ${os.loadavg()[0]!.toFixed(1)})`,
