@@ -16,6 +16,8 @@ import {
   type RecordHead,
 } from './records.repository.ts';
 import { subjectTouchFor } from './subject-touch.ts';
+import { publicityComputer, realDay, type PublicityRulesDoc } from '../rights/publicity/publicity-compute.ts';
+import { lockPublicityRulesForWrite } from '../rights/publicity/publicity.repository.ts';
 
 /**
  * The record store: turns validated rows into append-only versions.
@@ -105,10 +107,11 @@ interface Head {
   data?: Record<string, unknown>;
 }
 
-interface PendingVersion extends Omit<NewVersionRow, 'id' | 'recordId' | 'leafHash'> {
+interface PendingVersion extends Omit<NewVersionRow, 'id' | 'recordId' | 'leafHash' | 'publicity'> {
   head: Head;
   row: number;
   result: RowResult;
+  data: Record<string, unknown>;
 }
 
 const opResult: Record<RowOp, RowResult> = {
@@ -347,6 +350,15 @@ export async function applyRows(trx: Kysely<Database>, input: ApplyRowsInput): P
 
   if (touches.length) await ensureSubjects(trx, touches, `ingest:${kind.code}`);
 
+  // Stored publicity ends (公示截止) of kinds with a publicity rule: the latest version of each record
+  // in the chunk carries its own, written by the versions statement (decision 0122).
+  const rules =
+    kind.publicity?.from_field && pending.length
+      ? ((await lockPublicityRulesForWrite(trx)) as PublicityRulesDoc | undefined)
+      : undefined;
+  const computePublicity = rules ? publicityComputer(rules, kind) : null;
+  const latestOfRecord = new Set<Head>();
+
   // Version ids first, so that each ledger entry (which names its version) is hashed here and
   // queued by the same statement that appends the versions.
   const ledgerOn = !ledgerQueueBypassed();
@@ -354,11 +366,17 @@ export async function applyRows(trx: Kysely<Database>, input: ApplyRowsInput): P
   const ids = ledgerOn ? await reserveVersionIds(trx, pending.length) : [];
   const started = performance.now();
   const rows: NewVersionRow[] = new Array(pending.length);
-  for (let i = 0; i < pending.length; i++) {
+  for (let i = pending.length - 1; i >= 0; i--) {
     const p = pending[i]!;
     const id = ids[i] ?? null;
     const recordId = p.head.recordId!;
+    let publicity = null;
+    if (computePublicity && !latestOfRecord.has(p.head)) {
+      latestOfRecord.add(p.head);
+      publicity = computePublicity(p.data);
+    }
     rows[i] = {
+      publicity,
       id,
       recordId,
       uscc: p.uscc,
@@ -437,7 +455,9 @@ export async function applyRows(trx: Kysely<Database>, input: ApplyRowsInput): P
       status,
       dataJson,
       dataDigest: digest,
-      occurredOn: typeof occurred === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(occurred) ? occurred : null,
+      data,
+      // A real calendar day only (validation checks dates; this keeps an unchecked caller from failing the statement).
+      occurredOn: realDay(occurred),
       reason,
       result,
     };

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import type { StoredPublicityFacts } from '../rights/publicity/publicity-compute.ts';
 
 /**
  * The only SQL on `records` and `record_versions` besides the read path (`src/access/read-path.ts`).
@@ -48,6 +49,11 @@ export interface NewVersionRow {
   naturalKey: string;
   /** Base64 leaf hash of the version's ledger entry; null: no entry (the queue is bypassed). */
   leafHash: string | null;
+  /**
+   * The record's stored publicity end, on the latest version of a record of a kind with a publicity
+   * rule (at most one per record in a statement); null: none written.
+   */
+  publicity: StoredPublicityFacts | null;
 }
 
 /**
@@ -157,24 +163,26 @@ export async function reserveVersionIds(db: Db, n: number): Promise<number[]> {
  * second serialisation of the data). One JSON parameter is far cheaper for the driver than a dozen
  * text arrays, each element of which it would escape.
  */
+const q = (s: string | null) => (s === null ? 'null' : JSON.stringify(s));
+
 function versionsJson(rows: NewVersionRow[]): string {
   const parts = rows.map(
     (x) =>
-      `{"id":${x.id},"record_id":${x.recordId},"uscc":${JSON.stringify(x.uscc)},"version":${x.version},"op":"${x.op}","status":"${x.status}","data":${x.dataJson},"data_digest":"${x.dataDigest}","occurred_on":${x.occurredOn === null ? 'null' : `"${x.occurredOn}"`},"reason":${x.reason === null ? 'null' : JSON.stringify(x.reason)},"natural_key":${JSON.stringify(x.naturalKey)},"h":${x.leafHash === null ? 'null' : `"${x.leafHash}"`}}`,
+      `{${x.publicity === null ? '' : `"pd":${q(x.publicity.decidedOn)},"ps":${q(x.publicity.severity)},"pr":${q(x.publicity.regime)},"pu":${q(x.publicity.publicityUntil)},"pb":"${x.publicity.basis}",`}"id":${x.id},"record_id":${x.recordId},"uscc":${JSON.stringify(x.uscc)},"version":${x.version},"op":"${x.op}","status":"${x.status}","data":${x.dataJson},"data_digest":"${x.dataDigest}","occurred_on":${x.occurredOn === null ? 'null' : `"${x.occurredOn}"`},"reason":${x.reason === null ? 'null' : JSON.stringify(x.reason)},"h":${x.leafHash === null ? 'null' : `"${x.leafHash}"`}}`,
   );
   return `[${parts.join(',')}]`;
 }
 
 /**
- * Appends versions and queues their ledger entries, in ONE statement: the chunk is parsed once, and
- * each entry's payload is built here from the version's own columns, so it is neither serialised
- * by the writer nor parsed a second time (docs/decisions/0030, 0040); it is written as text (every
- * string through to_json) rather than with json_build_object, which cost ~1.3 µs a row against
- * ~0.5 (measured on 1,000-row chunks). The payload is exactly the
- * facts whose canonical text the writer hashed (`recordVersionEntryText` in record-store.service.ts):
- * `{record_id, uscc, kind, natural_key, version, op, status, data_digest, catalog_version}`; the
- * sequencer recomputes the first entry of every transaction from these stored columns. Rows whose
- * `leafHash` is null get no entry (only when a benchmark bypasses the queue).
+ * Appends versions, queues their ledger entries and writes their stored publicity ends, in ONE
+ * statement: the chunk is parsed once (docs/decisions/0030, 0040). A version's ledger entry stores
+ * no payload: its payload is the version row's own facts, `{record_id, uscc, kind, natural_key,
+ * version, op, status, data_digest, catalog_version}`, read back from the row (decision 0123); the
+ * leaf hash stored with it is the hash of the canonical text the writer built from the same facts
+ * (`recordVersionEntryText` in record-store.service.ts), which the sequencer re-checks for the first
+ * entry of every transaction. Rows whose `leafHash` is null get no entry (only when a benchmark
+ * bypasses the queue). Rows carrying `publicity` upsert the record's stored publicity end (decision
+ * 0122; the latest version wins, as `record_publicity_recompute` decides).
  */
 export async function insertVersions(
   db: Db,
@@ -186,7 +194,18 @@ export async function insertVersions(
     WITH x AS MATERIALIZED (
       SELECT * FROM jsonb_to_recordset(${versionsJson(rows)}::jsonb)
         AS x(id bigint, record_id bigint, uscc text, version int, op text, status text, data jsonb,
-             data_digest text, occurred_on date, reason text, natural_key text, h text)
+             data_digest text, occurred_on date, reason text, h text,
+             pd date, ps text, pr text, pu date, pb text)
+    ), pub AS (
+      INSERT INTO record_publicity AS p
+        (record_id, uscc, kind_code, version, decided_on, severity, regime, publicity_until, basis)
+      SELECT x.record_id, x.uscc, ${common.kindCode}, x.version, x.pd, x.ps, x.pr, x.pu, x.pb
+      FROM x WHERE x.pb IS NOT NULL
+      ON CONFLICT (record_id) DO UPDATE SET
+        version = EXCLUDED.version, kind_code = EXCLUDED.kind_code, decided_on = EXCLUDED.decided_on,
+        severity = EXCLUDED.severity, regime = EXCLUDED.regime, publicity_until = EXCLUDED.publicity_until,
+        basis = EXCLUDED.basis, computed_at = now()
+      WHERE p.version <= EXCLUDED.version
     ), v AS (
       INSERT INTO record_versions
         (id, record_id, uscc, kind_code, version, op, status, data, data_digest, occurred_on,
@@ -196,13 +215,8 @@ export async function insertVersions(
         ${common.batchId}::bigint, x.reason
       FROM x
     )
-    INSERT INTO ledger_queue (entry_type, ref_table, ref_id, uscc, payload, leaf_hash)
-    SELECT 'record_version', 'record_versions', x.id::text, x.uscc,
-      ('{"catalog_version":' || ${common.catalogVersion}::int || ',"data_digest":' || to_json(x.data_digest)::text
-        || ',"kind":' || ${JSON.stringify(common.kindCode)}::text || ',"natural_key":' || to_json(x.natural_key)::text
-        || ',"op":' || to_json(x.op)::text || ',"record_id":' || x.record_id || ',"status":' || to_json(x.status)::text
-        || ',"uscc":' || to_json(x.uscc)::text || ',"version":' || x.version || '}')::json,
-      decode(x.h, 'base64')
+    INSERT INTO ledger_queue (entry_type, ref_table, ref_id, uscc, leaf_hash)
+    SELECT 'record_version', 'record_versions', x.id::text, x.uscc, decode(x.h, 'base64')
     FROM x WHERE x.h IS NOT NULL`.execute(db);
 }
 

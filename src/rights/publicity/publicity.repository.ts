@@ -12,6 +12,18 @@ export async function findPublicityRules(db: Db): Promise<unknown> {
   return r?.doc;
 }
 
+/**
+ * The rules row for a writer that stores publicity ends, locked FOR SHARE until its transaction
+ * ends: a rules change (which takes the row for update and recomputes every end) waits for the
+ * writers in flight, and a writer after it reads the new rules, so no end is stored with old rules
+ * after the recomputation.
+ */
+export async function lockPublicityRulesForWrite(db: Db): Promise<unknown> {
+  const r = await sql<{ doc: unknown }>`SELECT doc FROM publicity_rules WHERE id FOR SHARE`.execute(db);
+  const doc = r.rows[0]?.doc;
+  return typeof doc === 'string' ? JSON.parse(doc) : doc;
+}
+
 /** Replaces the rules when they differ (jsonb equality ignores key order); true when replaced. */
 export async function replacePublicityRules(db: Db, doc: object): Promise<boolean> {
   const r = await sql<{ id: boolean }>`

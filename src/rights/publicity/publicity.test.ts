@@ -8,7 +8,7 @@ import { createTestApp, type TestApp } from '../../test/app.ts';
 import { seedCatalog } from '../../test/catalog.ts';
 import { publicityUntilByRules } from '../repair/repair-rules.ts';
 import { loadRightsConfig, type RightsConfig } from '../rights-config.ts';
-import { findRecordPublicity } from './publicity.repository.ts';
+import { findRecordPublicity, recomputeAllPublicity } from './publicity.repository.ts';
 import { findPublicityRules, publicityRulesDoc, syncPublicityRules } from './publicity.ts';
 
 const uscc = testUscc(41);
@@ -77,6 +77,54 @@ describe('stored publicity ends (公示截止, computed when a version is stored
     assert.equal((await byCase(7)).publicityUntil, '2027-02-28');
     assert.equal((await byCase(8)).basis, 'provider');
     assert.equal((await byCase(11)).basis, 'undated');
+  });
+
+  it('the writer stores exactly what the SQL recomputation computes, edge cases included (decision 0122)', async () => {
+    const odd = testUscc(43);
+    const row = (no: string, extra: Record<string, unknown>) => ({
+      uscc: odd,
+      name: '郑州公示期边界测试有限公司',
+      penalty_decision_no: no,
+      penalty_content: '罚款',
+      ...extra,
+    });
+    const cases: Record<string, unknown>[] = [
+      { decided_on: '2026-02-30' }, // not a calendar day: undated
+      { decided_on: '2026-4-1' }, // not the ISO form: undated
+      { decided_on: '2023-04-30' }, // before every regime: the earliest
+      { decided_on: '2026-03-31', severity: '\t严重' }, // a tab is not trimmed (btrim trims spaces)
+      { decided_on: '2026-08-31', severity: '  一般  ', credit_class: '严重' }, // first mapped field wins
+      { decided_on: '2026-08-31', severity: 'unknown', credit_class: '严重' }, // unmapped: the next field
+      { decided_on: '2026-08-31', severity: 3, dishonesty_level: '轻微' }, // not a string: skipped
+      { decided_on: '2026-01-31', publicity_until: '2026-02-31' }, // invalid explicit end: the rules
+      { publicity_until: '2027-02-28', severity: '严重' }, // explicit end, undated decision
+    ];
+    const ids = await storeRecords(
+      t.ctx,
+      catalog,
+      'admin_penalty',
+      cases.map((c, i) => row(`罚〔2026〕E${i}号`, c)),
+    );
+    // Two versions of one record in one statement: only the latest is stored.
+    const [twice] = await storeRecords(t.ctx, catalog, 'admin_penalty', [
+      row('罚〔2026〕T1号', { decided_on: '2026-05-01' }),
+      row('罚〔2026〕T1号', { decided_on: '2026-05-01', severity: '严重' }),
+    ]);
+    const written = await Promise.all([...ids, twice!].map((id) => findRecordPublicity(t.db, id)));
+    assert.equal(written.at(-1)!.version, 2);
+    assert.equal(written.at(-1)!.publicityUntil, '2029-05-01');
+    assert.deepEqual(
+      written.slice(0, 4).map((w) => [w!.basis, w!.regime, w!.severity]),
+      [
+        ['undated', 'measures2026', 'general'],
+        ['undated', 'measures2026', 'general'],
+        ['rules', 'order58', 'general'],
+        ['rules', 'order58', 'general'],
+      ],
+    );
+    await recomputeAllPublicity(t.db);
+    const recomputed = await Promise.all([...ids, twice!].map((id) => findRecordPublicity(t.db, id)));
+    assert.deepEqual(recomputed, written);
   });
 
   it('a new version recomputes the end; only the latest version counts', async () => {
