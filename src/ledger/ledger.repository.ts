@@ -77,8 +77,20 @@ interface RawQueueRow {
   created_at: Date | string;
 }
 
+/**
+ * A record version's entry stores no payload: it is the facts of the version row it names
+ * (migration 2026-11-22T0401, decision 0123), read here. The leaf hash stored with the entry commits
+ * to them, so a changed, deleted or swapped version no longer matches its leaf; a missing row reads
+ * as `{}` (its leaf then mismatches, and the sources check names the record).
+ */
 const queueColumns = sql`q.id, q.xid::text AS xid, q.entry_type, q.ref_table, q.ref_id, q.uscc,
-  q.payload::text AS payload, encode(q.leaf_hash, 'base64') AS leaf_hash, q.created_at`;
+  COALESCE(q.payload::text, CASE WHEN q.payload IS NULL THEN (
+    SELECT json_build_object('catalog_version', v.catalog_version, 'data_digest', v.data_digest,
+      'kind', v.kind_code, 'natural_key', r.natural_key, 'op', v.op, 'record_id', v.record_id,
+      'status', v.status, 'uscc', v.uscc, 'version', v.version)::text
+    FROM record_versions v JOIN records r ON r.id = v.record_id
+    WHERE v.id = CASE WHEN q.entry_type = 'record_version' AND q.ref_id ~ '^[0-9]{1,18}$' THEN q.ref_id::bigint END
+  ) END, '{}') AS payload, encode(q.leaf_hash, 'base64') AS leaf_hash, q.created_at`;
 
 function toQueueRow(r: RawQueueRow): QueueRow {
   return {

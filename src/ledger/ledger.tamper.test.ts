@@ -97,17 +97,24 @@ describe('ledger verify catches tampering', () => {
     await sql`UPDATE record_versions SET data = ${JSON.stringify(data)}::jsonb, data_digest = ${digest} WHERE id = ${id}`.execute(
       t.db,
     );
+    // A version's entry is the version row's own facts (decision 0123): the new digest changes the
+    // entry, which no longer matches its leaf.
+    const leafProblem = expectProblem(await t.ctx.ledger.verify(), 'leaf_hash', leafOf.get(id));
+    assert.equal(leafProblem.refId, String(id));
+
+    // The attacker stores the old facts as the entry's own payload, so that the leaf matches again:
+    // the sources check sees that the row no longer carries them.
+    await sql`UPDATE ledger_queue SET payload = json_build_object('catalog_version', v.catalog_version,
+        'data_digest', ${orig.rows[0]!.data_digest}::text, 'kind', v.kind_code, 'natural_key', r.natural_key,
+        'op', v.op, 'record_id', v.record_id, 'status', v.status, 'uscc', v.uscc, 'version', v.version)
+      FROM record_versions v JOIN records r ON r.id = v.record_id
+      WHERE v.id = ${id} AND ledger_queue.ref_table = 'record_versions' AND ledger_queue.ref_id = ${String(id)}`.execute(
+      t.db,
+    );
     const p = expectProblem(await t.ctx.ledger.verify(), 'source_mismatch', leafOf.get(id));
     assert.match(p.message.en, /data_digest changed/);
 
-    // The attacker rewrites the ledger entry's digest too: now the leaf no longer matches the log.
-    await sql`UPDATE ledger_queue SET payload = jsonb_set(payload::jsonb, '{data_digest}', to_jsonb(${digest}::text))::json
-      WHERE ref_table = 'record_versions' AND ref_id = ${String(id)}`.execute(t.db);
-    const r = await t.ctx.ledger.verify();
-    const leafProblem = expectProblem(r, 'leaf_hash', leafOf.get(id));
-    assert.equal(leafProblem.refId, String(id));
-
-    await sql`UPDATE ledger_queue SET payload = jsonb_set(payload::jsonb, '{data_digest}', to_jsonb(${orig.rows[0]!.data_digest}::text))::json
+    await sql`UPDATE ledger_queue SET payload = NULL
       WHERE ref_table = 'record_versions' AND ref_id = ${String(id)}`.execute(t.db);
     await sql`UPDATE record_versions SET data = ${orig.rows[0]!.data}::jsonb, data_digest = ${orig.rows[0]!.data_digest}
       WHERE id = ${id}`.execute(t.db);
