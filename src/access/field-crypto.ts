@@ -33,8 +33,15 @@ const idNumberPattern = /^(\d{17}[\dXx]|\d{15})$/;
 export interface FieldCrypto {
   /** Encrypts the personal-sensitive fields of one record's data (returns a new object). */
   protectRecordData(kind: CatalogKind, data: Record<string, unknown>): Record<string, unknown>;
-  /** Decrypts them again (values that are not encrypted pass through unchanged). */
-  revealRecordData(kind: CatalogKind, data: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * Decrypts them again (values that are not encrypted pass through unchanged): a new object, or
+   * `data` itself changed when `inPlace` (the read path, on objects it has just parsed).
+   */
+  revealRecordData(
+    kind: CatalogKind,
+    data: Record<string, unknown>,
+    inPlace?: boolean,
+  ): Record<string, unknown>;
   encryptValue(plain: string): string;
   decryptValue(stored: string): string;
   /** HMAC-SM3 of the normalised value (upper-case, trimmed), hex. */
@@ -145,14 +152,14 @@ export function createFieldCrypto(ring: Keyring): FieldCrypto {
       }
       return out ?? data;
     },
-    revealRecordData(kind, data) {
+    revealRecordData(kind, data, inPlace = false) {
       const fields = encryptedFields(kind);
       if (fields.length === 0) return data;
       let out: Record<string, unknown> | undefined;
       for (const f of fields) {
         const v = data[f.code];
         if (!isEncryptedValue(v)) continue;
-        out ??= { ...data };
+        out ??= inPlace ? data : { ...data };
         out[f.code] = decryptValue(v);
       }
       return out ?? data;

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import { dialectName, type Db } from '../db/database.ts';
+import { dialectName, executePrepared, type Db } from '../db/database.ts';
 import { queueInsertSql, type QueueInsert } from '../ledger/ledger.repository.ts';
 import {
   consentCandidateCtes,
@@ -103,21 +103,22 @@ type VersionTuple = [
   createdAt: string,
 ];
 
-/** A version as a result row (PostgreSQL transport). */
-interface VersionRow {
-  head: HeadJson | string | null;
-  id: number | string | null;
-  record_id: number | string;
-  kind_code: string;
-  version: number;
-  op: string;
-  status: string;
-  data: Record<string, unknown> | string;
-  occurred_on: string | null;
-  catalog_version: number;
-  provider_id: string;
-  created_at: string;
-}
+/** A version as a result row of column values (PostgreSQL transport); the head row has null id. */
+type VersionColumns = [
+  head: HeadJson | string | null,
+  id: number | string | null,
+  recordId: number | string,
+  kindCode: string,
+  version: number,
+  op: string,
+  status: string,
+  data: Record<string, unknown> | string,
+  occurredOn: string | null,
+  catalogVersion: number,
+  providerId: string,
+  /** UTC, as PostgreSQL writes a timestamp: `2026-11-22 02:20:11.123456`. */
+  createdAt: string,
+];
 
 /**
  * How the versions travel. PGlite decodes every result row and column in JavaScript: the same 300
@@ -130,11 +131,13 @@ function transportOf(db: Db): 'json' | 'rows' {
 }
 
 const parse = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
-/** `2026-11-22T02:20:11.123456` (a UTC timestamp as JSON) → `2026-11-22T02:20:11.123Z`. */
+/**
+ * A UTC timestamp as JSON (`2026-11-22T02:20:11.123456`) or as text (`2026-11-22 02:20:11.123456`)
+ * → `2026-11-22T02:20:11.123Z` (trailing zeros of the fraction are omitted in both).
+ */
 export function utcIso(s: string): string {
-  if (s.length >= 23) return `${s.slice(0, 23)}Z`;
-  if (s.length === 19) return `${s}.000Z`;
-  return `${s}${'000'.slice(s.length - 20)}Z`;
+  const time = s.slice(11, 23);
+  return `${s.slice(0, 10)}T${time.length === 8 ? `${time}.000` : time.padEnd(12, '0')}Z`;
 }
 const toDate = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(v as string));
 
@@ -205,8 +208,13 @@ export async function readSnapshot(db: Db, q: SnapshotQuery): Promise<ReadSnapsh
       };
     }
   } else {
-    // A head row, then one row per version (created_at formatted by the database).
-    const r = await sql<VersionRow>`
+    // A head row, then one row per version, as arrays of column values (`VersionColumns`) from a
+    // statement the connection keeps prepared: parsing and planning it cost the backend more than
+    // running it (docs/decisions/0120). created_at as UTC text, completed to ISO 8601 here (cheaper
+    // than to_char).
+    const r = await executePrepared(
+      db,
+      sql<VersionColumns>`
       ${ctes}
       SELECT ${head} AS head, NULL::bigint AS id, NULL::bigint AS record_id, NULL::text AS kind_code,
         NULL::int AS version, NULL::text AS op, NULL::text AS status, NULL::jsonb AS data,
@@ -214,27 +222,29 @@ export async function readSnapshot(db: Db, q: SnapshotQuery): Promise<ReadSnapsh
         NULL::text AS created_at
       UNION ALL (
         SELECT NULL::json, v.id, v.record_id, v.kind_code, v.version, v.op, v.status, v.data, v.occurred_on,
-          v.catalog_version, v.provider_id,
-          to_char(v.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-        FROM (${versions}) v)`.execute(db);
+          v.catalog_version, v.provider_id, (v.created_at AT TIME ZONE 'UTC')::text
+        FROM (${versions}) v)`,
+      { rowMode: 'array' },
+    );
     rows = [];
     for (const x of r.rows) {
-      if (x.id === null) {
-        headJson = parse(x.head!);
+      if (!Array.isArray(x)) throw new Error('read snapshot: rows as arrays expected (PostgreSQL)');
+      if (x[1] === null) {
+        headJson = parse(x[0]!);
         continue;
       }
       rows.push({
-        id: Number(x.id),
-        recordId: Number(x.record_id),
-        kindCode: x.kind_code,
-        version: x.version,
-        op: x.op,
-        status: x.status,
-        data: parse(x.data),
-        occurredOn: x.occurred_on,
-        catalogVersion: x.catalog_version,
-        providerId: x.provider_id,
-        createdAt: x.created_at,
+        id: Number(x[1]),
+        recordId: Number(x[2]),
+        kindCode: x[3],
+        version: x[4],
+        op: x[5],
+        status: x[6],
+        data: parse(x[7]),
+        occurredOn: x[8],
+        catalogVersion: x[9],
+        providerId: x[10],
+        createdAt: utcIso(x[11]),
       });
     }
   }
@@ -331,7 +341,7 @@ export async function writeReadLog(
   const commit = asyncCommit
     ? sql`, s AS (SELECT set_config('synchronous_commit', 'off', true) AS v)`
     : sql``;
-  const r = await sql<{ logged: number }>`
+  const qq = sql<{ logged: number }>`
     WITH ${gate}, l AS (
       INSERT INTO access_log (id, uscc, actor_type, actor_id, org_id, basis, purpose, consent_id, mode,
         kinds, record_count, non_public, occurred_at)
@@ -341,6 +351,7 @@ export async function writeReadLog(
       FROM c
       RETURNING id
     )${leaves.length ? sql`, q AS (${queueInsertSql(leaves, sql<boolean>`EXISTS (SELECT 1 FROM c)`)} RETURNING 1)` : sql``}${commit}
-    SELECT count(*)::int AS logged FROM l${asyncCommit ? sql`, s` : sql``}`.execute(db);
+    SELECT count(*)::int AS logged FROM l${asyncCommit ? sql`, s` : sql``}`;
+  const r = await executePrepared(db, qq);
   return (r.rows[0]?.logged ?? 0) === 1;
 }

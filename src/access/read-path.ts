@@ -375,7 +375,7 @@ async function readInTwoStatements(
   const extraMarks = deps.marks
     ? await deps.marks.marksFor(db, uscc, [...new Set(snap.rows.map((r) => r.recordId))])
     : undefined;
-  const built = assemble(
+  const selection = choose(
     deps,
     view,
     plan,
@@ -384,18 +384,39 @@ async function readInTwoStatements(
     snap.marks,
     snap.publicity,
     extraMarks,
-    leaves,
     authorization,
     now,
   );
-
-  const log = accessLogFacts(q, plan, authorization, built, now);
-  const entry = accessEntry(snap.accessLogId, uscc, log, built.flat.length, now);
+  const count = selection.chosen.length;
+  const log = accessLogFacts(
+    q,
+    plan,
+    authorization,
+    { count, shownNonPublic: selection.shownNonPublic },
+    now,
+  );
+  const entry = accessEntry(snap.accessLogId, uscc, log, count, now);
   if (entry) ledger.push(entry);
   const row = { id: snap.accessLogId, ...log };
   const leafRows = encodeLedgerEntries(ledger);
-  // In a caller's transaction the caller's commit decides durability.
-  const written = await writeReadLog(db, row, leafRows, use, asyncCommit && !db.isTransaction);
+  // The write goes out first; the records are masked and put in order while the backend runs it
+  // and flushes its commit (on the other core). Nothing is returned before it has committed; if it
+  // wrote nothing, the masked records are dropped. In a caller's transaction the caller's commit
+  // decides durability.
+  const writing = writeReadLog(db, row, leafRows, use, asyncCommit && !db.isTransaction);
+  // Handled here too, so that a failure arriving while the records are built is not "unhandled";
+  // it is thrown by the await below.
+  writing.catch(() => undefined);
+  // Let the statement reach the socket (the pool hands out the connection in later ticks).
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  let built: Assembled;
+  try {
+    built = build(deps, view, plan, selection, leaves);
+  } catch (e) {
+    await writing.catch(() => undefined);
+    throw e;
+  }
+  const written = await writing;
   if (!written) return undefined;
   return result(snap.subject, q, plan, view, authorization, built, snap.accessLogId);
 }
@@ -456,7 +477,7 @@ async function readWithin(
   const extraMarks = deps.marks
     ? await deps.marks.marksFor(db, uscc, [...new Set(rows.map((r) => r.recordId))])
     : undefined;
-  const built = assemble(
+  const selection = choose(
     deps,
     view,
     plan,
@@ -465,13 +486,13 @@ async function readWithin(
     found.marks,
     found.publicity,
     extraMarks,
-    leaves,
     authorization,
     now,
   );
+  const built = build(deps, view, plan, selection, leaves);
 
   // Access log, and a ledger leaf for reads of non-public data.
-  const log = accessLogFacts(q, plan, authorization, built, now);
+  const log = accessLogFacts(q, plan, authorization, { count: built.flat.length, ...selection }, now);
   const logRow = await insertAccessLog(db, log);
   const entry = accessEntry(Number(logRow.id), uscc, log, built.flat.length, now);
   if (entry) ledger.push(entry);
@@ -485,8 +506,28 @@ interface Assembled {
   shownNonPublic: boolean;
 }
 
-/** Filters, marks, decrypts and masks the versions read, and orders them into sections. */
-function assemble(
+/** A version to be shown, with what the checks found (`choose`), before masking (`build`). */
+interface Chosen {
+  latest: ReadVersionRow;
+  /** Older versions, oldest first, when the read shows history. */
+  older: ReadVersionRow[] | undefined;
+  kp: KindPlan;
+  until: string | null;
+  marks: RecordMarkCode[] | undefined;
+}
+
+interface Selection {
+  chosen: Chosen[];
+  shownNonPublic: boolean;
+}
+
+/**
+ * Which versions are shown, with their marks: date ranges, withdrawal, repair, publicity and
+ * dispute, decrypting (in place: the rows are this read's own, just parsed). Everything the access
+ * log and its leaf say about a read — how many records, whether non-public data was shown — is known
+ * here, before masking and ordering (`build`).
+ */
+function choose(
   deps: ReadPathDeps,
   view: CatalogView,
   plan: ReadPlan,
@@ -495,30 +536,37 @@ function assemble(
   storedMarks: Map<number, StoredMark[]>,
   publicity: Map<number, StoredPublicityEnd>,
   extraMarks: Map<number, StoredMark[]> | undefined,
-  leaves: Map<number, number>,
   authorization: AuthorizeUseResult | undefined,
   now: Date,
-): Assembled {
+): Selection {
   const { plans, privileged } = plan;
   const today = chinaDay(now);
   const allVersions = !!q.includeHistory && privileged;
-  // Group versions by record (rows come ordered by record, oldest version first).
-  const byRecord = new Map<number, ReadVersionRow[]>();
-  for (const r of rows) {
-    const list = byRecord.get(r.recordId);
-    if (list) list.push(r);
-    else byRecord.set(r.recordId, [r]);
+  // Rows come ordered by record, oldest version first; without history there is one row per record
+  // (the latest, DISTINCT ON), so only a read with history groups them.
+  let groups: ReadVersionRow[][] | undefined;
+  if (allVersions) {
+    const byRecord = new Map<number, ReadVersionRow[]>();
+    for (const r of rows) {
+      const list = byRecord.get(r.recordId);
+      if (list) list.push(r);
+      else byRecord.set(r.recordId, [r]);
+    }
+    groups = [...byRecord.values()];
   }
 
   const dateFrom = q.dateRange?.from ?? null;
   const dateTo = q.dateRange?.to ?? null;
-  const recordsByKind = new Map<string, ReadRecord[]>();
+  const chosen: Chosen[] = [];
   let shownNonPublic = false;
-  for (const versions of byRecord.values()) {
-    if (versions.length > 1) versions.sort((a, b) => a.version - b.version);
-    const latest = versions[versions.length - 1]!;
+  const count = groups ? groups.length : rows.length;
+  for (let i = 0; i < count; i++) {
+    const versions = groups?.[i];
+    if (versions && versions.length > 1) versions.sort((a, b) => a.version - b.version);
+    const latest = versions ? versions[versions.length - 1]! : rows[i]!;
     const kp = plans.get(latest.kindCode);
-    if (!kp) continue;
+    // Sections are built from the catalog's categories: a kind outside them is never shown.
+    if (!kp || !view.categories.has(kp.kind.category)) continue;
     const kind = kp.kind;
 
     // Date range: the request's for all, the consent's for consented kinds.
@@ -533,29 +581,46 @@ function assemble(
 
     const stored = storedMarks.get(latest.recordId);
     const extra = extraMarks?.get(latest.recordId);
-    const has = (m: StoredMark) => !!(stored?.includes(m) || extra?.includes(m));
-    const marks: RecordMarkCode[] = [];
+    let marks: RecordMarkCode[] | undefined;
     if (latest.status === 'withdrawn') {
       if (!privileged) continue;
-      marks.push('withdrawn');
+      (marks ??= []).push('withdrawn');
     }
-    if (has('repaired')) {
+    if (stored?.includes('repaired') || extra?.includes('repaired')) {
       if (!privileged) continue;
-      marks.push('repaired');
+      (marks ??= []).push('repaired');
     }
-    const data = deps.fieldCrypto.revealRecordData(kind, latest.data);
+    const data = deps.fieldCrypto.revealRecordData(kind, latest.data, true);
     // The end stored with the version under the repair rules (severity class, regime by decision
     // date; rights docs/decisions/0102); the catalog's rule only when nothing is stored for it.
     const end = publicity.get(latest.recordId);
     const until = end?.version === latest.version ? end.until : publicityUntil(kind, data);
-    if (until && until < today) {
+    const ended = !!until && until < today;
+    if (ended) {
       if (!privileged) continue;
-      marks.push('publicity_ended');
+      (marks ??= []).push('publicity_ended');
     }
-    if (has('disputed')) marks.push('disputed');
-    if (kind.openness !== 'public' || marks.includes('publicity_ended')) shownNonPublic = true;
+    if (stored?.includes('disputed') || extra?.includes('disputed')) (marks ??= []).push('disputed');
+    if (kind.openness !== 'public' || ended) shownNonPublic = true;
+    const older = versions && versions.length > 1 ? versions.slice(0, -1) : undefined;
+    chosen.push({ latest, older, kp, until, marks });
+  }
+  return { chosen, shownNonPublic };
+}
 
-    const shown = present(kp, data);
+/** Masks the chosen versions for the viewer (in place) and orders them into sections. */
+function build(
+  deps: ReadPathDeps,
+  view: CatalogView,
+  plan: ReadPlan,
+  selection: Selection,
+  leaves: Map<number, number>,
+): Assembled {
+  const { plans } = plan;
+  const recordsByKind = new Map<string, ReadRecord[]>();
+  for (const { latest, older, kp, until, marks } of selection.chosen) {
+    const kind = kp.kind;
+    const data = latest.data;
     const record: ReadRecord = {
       recordId: latest.recordId,
       kindCode: kind.code,
@@ -568,15 +633,15 @@ function assemble(
       providerId: latest.providerId,
       catalogVersion: latest.catalogVersion,
       createdAt: latest.createdAt,
-      data: shown.data,
-      maskedFields: shown.masked,
-      marks: marks.length ? marks.map(markOf) : [],
+      data,
+      maskedFields: maskInPlace(kp, data),
+      marks: marks ? marks.map(markOf) : [],
       leafIndex: leaves.get(latest.id) ?? null,
       publicityUntil: until,
     };
-    if (allVersions && versions.length > 1) {
-      record.history = versions.slice(0, -1).map((v): ReadRecordVersion => {
-        const s = present(kp, deps.fieldCrypto.revealRecordData(kind, v.data));
+    if (older) {
+      record.history = older.map((v): ReadRecordVersion => {
+        const d = deps.fieldCrypto.revealRecordData(kind, v.data, true);
         return {
           versionId: v.id,
           version: v.version,
@@ -584,8 +649,8 @@ function assemble(
           status: v.status,
           occurredOn: v.occurredOn,
           createdAt: v.createdAt,
-          data: s.data,
-          maskedFields: s.masked,
+          data: d,
+          maskedFields: maskInPlace(kp, d),
           leafIndex: leaves.get(v.id) ?? null,
         };
       });
@@ -613,7 +678,7 @@ function assemble(
       }),
     });
   }
-  return { sections, flat, shownNonPublic };
+  return { sections, flat, shownNonPublic: selection.shownNonPublic };
 }
 
 const sortedCategories = new WeakMap<CatalogView, CatalogView['catalog']['categories']>();
@@ -649,12 +714,12 @@ function accessLogFacts(
   q: ReadRecordsQuery,
   plan: ReadPlan,
   authorization: AuthorizeUseResult | undefined,
-  built: Assembled,
+  shown: { count: number; shownNonPublic: boolean },
   now: Date,
 ): AccessLogFacts {
   const who = actorFields(q.actor);
   const nonPublic =
-    built.shownNonPublic || [...plan.plans.values()].some((p) => p.kind.openness !== 'public');
+    shown.shownNonPublic || [...plan.plans.values()].some((p) => p.kind.openness !== 'public');
   return {
     uscc: q.uscc,
     actor_type: who.type,
@@ -665,7 +730,7 @@ function accessLogFacts(
     consent_id: authorization?.consent.id ?? null,
     mode: authorization ? (q.mode ?? 'full_report') : null,
     kinds: [...plan.plans.keys()],
-    record_count: built.flat.length,
+    record_count: shown.count,
     non_public: nonPublic,
     occurred_at: now,
   };
@@ -798,33 +863,31 @@ function actorFields(actor: Actor): { type: string; id: string | null; orgId: st
   return { type: actor.type, id: actor.id, orgId: actor.orgId ?? actor.uscc ?? null };
 }
 
-/** Applies the viewer's masking to one record's (decrypted) data. */
-function present(
-  plan: KindPlan,
-  data: Record<string, unknown>,
-): { data: Record<string, unknown>; masked: string[] } {
-  if (plan.unrestricted) return { data, masked: [] };
-  const mp = maskPlan(plan.kind);
-  if (mp.personal.length === 0 && (plan.consented || mp.restricted.length === 0)) return { data, masked: [] };
-  const out = { ...data };
+/**
+ * Applies the viewer's masking to one record's (decrypted) data, in place; returns the fields masked
+ * or removed.
+ */
+function maskInPlace(plan: KindPlan, data: Record<string, unknown>): string[] {
   const masked: string[] = [];
+  if (plan.unrestricted) return masked;
+  const mp = maskPlan(plan.kind);
   for (const [code, style] of mp.personal) {
-    const v = out[code];
+    const v = data[code];
     if (v === undefined || v === null || v === '') continue;
     const m = maskValue(style, v);
     if (m !== v) {
-      out[code] = m;
+      data[code] = m;
       masked.push(code);
     }
   }
   if (!plan.consented && !plan.ownOnly) {
     for (const code of mp.restricted) {
-      if (out[code] === undefined) continue;
-      delete out[code];
+      if (data[code] === undefined) continue;
+      delete data[code];
       masked.push(code);
     }
   }
-  return { data: out, masked };
+  return masked;
 }
 
 export { reasons as readPathReasons };
