@@ -1,4 +1,5 @@
 import { hash as nodeHash } from 'node:crypto';
+import { createSM3 } from 'hash-wasm';
 
 /**
  * The ledger's hash function, pluggable: SM3 (GB/T 32905-2016, OpenSSL's `sm3` inside Node) by default,
@@ -45,6 +46,26 @@ export interface TreeHasher {
   hashChildren(left: Uint8Array, right: Uint8Array): Buffer;
 }
 
+/**
+ * SM3 of the 65-byte interior nodes through hash-wasm's WebAssembly SM3, one instance reused: 0.76 µs
+ * a node against 1.33 µs through OpenSSL (measured, 300,000 nodes; the per-call cost dominates at
+ * this size), and a log of a million leaves has a million nodes. Leaves (~380 bytes) stay with
+ * OpenSSL, which is faster there (1.78 µs against 2.11). Synchronous calls on one thread: the shared
+ * instance is never used by two hashes at once.
+ */
+const wasmSm3 = await createSM3();
+const nodeInput = Buffer.alloc(1 + 2 * HASH_SIZE);
+nodeInput[0] = 0x01;
+
+function sm3Children(left: Uint8Array, right: Uint8Array): Buffer {
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 1 + HASH_SIZE);
+  wasmSm3.init();
+  wasmSm3.update(nodeInput);
+  const d = wasmSm3.digest('binary');
+  return Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+}
+
 export function treeHasher(alg: HashAlgorithm = 'sm3'): TreeHasher {
   const h = hashFn(alg);
   return {
@@ -53,6 +74,14 @@ export function treeHasher(alg: HashAlgorithm = 'sm3'): TreeHasher {
     // A string is hashed as UTF-8 by crypto.hash itself ("\u0000" is the 0x00 prefix): no Buffer copy.
     hashLeaf: (data) =>
       typeof data === 'string' ? h(`\u0000${data}`) : h(Buffer.concat([LEAF_PREFIX, data])),
-    hashChildren: (left, right) => h(Buffer.concat([NODE_PREFIX, left, right])),
+    hashChildren:
+      alg === 'sm3'
+        ? (left, right) => {
+            if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) {
+              return h(Buffer.concat([NODE_PREFIX, left, right]));
+            }
+            return sm3Children(left, right);
+          }
+        : (left, right) => h(Buffer.concat([NODE_PREFIX, left, right])),
   };
 }
