@@ -11,9 +11,15 @@ const idNumber = /^(\d{17}[\dXx]|\d{15})$/;
 const mobile = /^1\d{10}$/;
 const phoneish = /^[\d\-+() ]{7,20}$/;
 
+// Runs of '*' by length, made once: the read path masks hundreds of values per read.
+const starRuns = Array.from({ length: 33 }, (_, i) => '*'.repeat(i));
+const stars = (n: number): string => starRuns[n] ?? '*'.repeat(n);
+// A UTF-16 surrogate: a character outside the BMP, which takes two code units.
+const surrogate = /[\uD800-\uDFFF]/;
+
 export function maskIdNumber(v: string): string {
-  if (v.length <= 7) return '*'.repeat(v.length);
-  return v.slice(0, 3) + '*'.repeat(v.length - 7) + v.slice(-4);
+  if (v.length <= 7) return stars(v.length);
+  return v.slice(0, 3) + stars(v.length - 7) + v.slice(-4);
 }
 
 export function maskPhone(v: string): string {
@@ -48,11 +54,18 @@ const compoundSurnames = new Set([
 ]);
 
 export function maskName(v: string): string {
-  const chars = [...v.trim()];
+  const t = v.trim();
+  // Names within the BMP (nearly all) count one code unit per character: no array of characters.
+  if (!surrogate.test(t)) {
+    if (t.length <= 1) return stars(t.length);
+    const keep = t.length > 2 && compoundSurnames.has(t.slice(0, 2)) ? 2 : 1;
+    return t.slice(0, keep) + stars(t.length - keep);
+  }
+  const chars = [...t];
   if (chars.length === 0) return '';
   if (chars.length === 1) return '*';
   const keep = chars.length > 2 && compoundSurnames.has(chars[0]! + chars[1]!) ? 2 : 1;
-  return chars.slice(0, keep).join('') + '*'.repeat(chars.length - keep);
+  return chars.slice(0, keep).join('') + stars(chars.length - keep);
 }
 
 /** Free text that may identify a person: keep the first character only. */
