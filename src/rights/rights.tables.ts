@@ -162,7 +162,7 @@ export interface RightsEventsTable {
   at: Timestamp;
 }
 
-/** The repair rules the publicity trigger computes with (a copy of rights.config.json, one row). */
+/** The repair rules stored publicity ends are computed with (a copy of rights.config.json, one row; decision 0122). */
 export interface PublicityRulesTable {
   id: Generated<boolean>;
   doc: ColumnType<unknown, string, string>;

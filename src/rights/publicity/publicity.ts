@@ -3,9 +3,9 @@ import type { RightsConfig } from '../rights-config.ts';
 import { findPublicityRules, recomputeAllPublicity, replacePublicityRules } from './publicity.repository.ts';
 
 /**
- * The end of publicity (公示截止) is stored per record when a version is written (a trigger on
- * record_versions, migration 2026-11-22T0310), so the read path, reports and any set-based reader
- * compare a stored date. The trigger computes with the `publicity_rules` row: this module keeps that
+ * The end of publicity (公示截止) is stored per record when a version is written (by the statement
+ * that appends it, computed by `publicityComputer`; decision 0122), so the read path, reports and any
+ * set-based reader compare a stored date. The writer computes with the `publicity_rules` row: this module keeps that
  * row equal to the repair regimes and severity mapping of rights.config.json, and recomputes every
  * stored end when they change. docs/decisions/0102-credit-repair.md.
  */
