@@ -13,7 +13,9 @@
 // A second baseline, "raw JSON": the same rows as one JSON aggregate (json_agg of arrays, one
 // JSON.parse), the transport the read path's snapshot uses. On PGlite it is ~2.5× cheaper than 300
 // result rows, so the ratio against it says how much the checks, masking and logging cost on their
-// own; the target is stated against the plain raw read.
+// own; the target is stated against the plain raw read. A third, "raw prepared": the plain raw read
+// as a named statement the connection keeps prepared, as the read path's statements are on
+// PostgreSQL (docs/decisions/0120), to show how much of the gain any query would get from that alone.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,7 +24,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { createAppContext, type AppContext } from '../src/app/context.ts';
 import { loadConfig } from '../src/config/config.ts';
-import { createDb, type Db } from '../src/db/database.ts';
+import { createDb, executePrepared, type Db } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { readRecords } from '../src/access/read-path.ts';
 import { createFieldCrypto } from '../src/access/field-crypto.ts';
@@ -192,6 +194,26 @@ async function run(target: 'pglite' | 'pg') {
       const rows = await listSubjectVersionsRaw(db, uscc, kinds);
       return rows.length;
     };
+    // The plain raw read as a statement the connection keeps prepared (the read path's two
+    // statements are, decision 0120): not the target's baseline, shown so that the part of the gain
+    // that any query would get from preparing is visible.
+    const rawPrepared = async () => {
+      const r = await executePrepared(
+        db,
+        sql<{ id: number; created_at: Date | string; data: unknown }>`
+          SELECT DISTINCT ON (v.record_id) v.id, v.record_id, v.kind_code, v.version, v.op, v.status, v.data,
+            v.occurred_on, v.catalog_version, v.provider_id, v.created_at
+          FROM record_versions v
+          WHERE v.uscc = ${uscc} AND v.kind_code = ANY(${kinds}::text[])
+          ORDER BY v.record_id, v.version DESC`,
+      );
+      const rows = r.rows.map((x) => ({
+        ...x,
+        data: typeof x.data === 'string' ? (JSON.parse(x.data) as unknown) : x.data,
+        created_at: x.created_at instanceof Date ? x.created_at.toISOString() : x.created_at,
+      }));
+      return rows.length;
+    };
     // The same latest versions as one JSON document (what the read path's snapshot does).
     const rawJson = async () => {
       const r = await sql<{ v: unknown[][] | string | null }>`
@@ -206,15 +228,19 @@ async function run(target: 'pglite' | 'pg') {
     const n1 = await full();
     const n2 = await raw();
     if ((await rawJson()) !== n2) throw new Error('raw JSON baseline: different row count');
+    if ((await rawPrepared()) !== n2) throw new Error('raw prepared baseline: different row count');
     for (let i = 0; i < warmup; i++) {
       await full();
       await raw();
       await rawJson();
+      await rawPrepared();
     }
     const tFull: number[] = [];
     const tCold: number[] = [];
     const tRaw: number[] = [];
     const tRawJson: number[] = [];
+    const tRawPrepared: number[] = [];
+    const pairPrepared: number[] = [];
     const pair: number[] = [];
     const pairJson: number[] = [];
     // Process CPU time (user + system) per read: the figure least disturbed by other work on the
@@ -245,6 +271,11 @@ async function run(target: 'pglite' | 'pg') {
       const rj = performance.now() - t0;
       tRawJson.push(rj);
       pairJson.push(f / rj);
+      t0 = performance.now();
+      await rawPrepared();
+      const rp = performance.now() - t0;
+      tRawPrepared.push(rp);
+      pairPrepared.push(f / rp);
     }
     // Cold reads after the pairs, not between them: each builds a key schedule and decrypts every
     // value again, and the garbage it leaves was being collected during the next measured pair.
@@ -258,6 +289,7 @@ async function run(target: 'pglite' | 'pg') {
     const r = stats(tRaw);
     const p = stats(pair);
     const rj = stats(tRawJson);
+    const rp = stats(tRawPrepared);
     return {
       target,
       records: { readPath: n1, raw: n2 },
@@ -268,6 +300,8 @@ async function run(target: 'pglite' | 'pg') {
       minRatio: f.min / r.min,
       rawJson: rj,
       ratioJson: stats(pairJson).median,
+      rawPrepared: rp,
+      ratioPrepared: stats(pairPrepared).median,
       cpu: { readPath: cpuFull / iterations / 1000, raw: cpuRaw / iterations / 1000 },
     };
   } finally {
@@ -290,6 +324,7 @@ for (const target of pgliteOnly
         `read path median ${r.readPath.median.toFixed(2)} ms (min ${r.readPath.min.toFixed(2)}, p95 ${r.readPath.p95.toFixed(2)})  ` +
         `cold decrypt median ${r.cold.median.toFixed(2)} ms  ratio ${r.ratio.toFixed(2)}× (median of pairs; min/min ${r.minRatio.toFixed(2)}×)  ` +
         `raw JSON median ${r.rawJson.median.toFixed(2)} ms (min ${r.rawJson.min.toFixed(2)}), ratio ${r.ratioJson.toFixed(2)}×  ` +
+        `raw prepared median ${r.rawPrepared.median.toFixed(2)} ms (min ${r.rawPrepared.min.toFixed(2)}), ratio ${r.ratioPrepared.toFixed(2)}×  ` +
         `CPU per read ${r.cpu.readPath.toFixed(2)} vs ${r.cpu.raw.toFixed(2)} ms (${(r.cpu.readPath / r.cpu.raw).toFixed(2)}×)`,
     );
   } catch (e) {

@@ -523,9 +523,8 @@ interface Selection {
 
 /**
  * Which versions are shown, with their marks: date ranges, withdrawal, repair, publicity and
- * dispute, decrypting (in place: the rows are this read's own, just parsed). Everything the access
- * log and its leaf say about a read — how many records, whether non-public data was shown — is known
- * here, before masking and ordering (`build`).
+ * dispute. Everything the access log and its leaf say about a read — how many records, whether
+ * non-public data was shown — is known here, before decryption, masking and ordering (`build`).
  */
 function choose(
   deps: ReadPathDeps,
@@ -590,11 +589,16 @@ function choose(
       if (!privileged) continue;
       (marks ??= []).push('repaired');
     }
-    const data = deps.fieldCrypto.revealRecordData(kind, latest.data, true);
     // The end stored with the version under the repair rules (severity class, regime by decision
-    // date; rights docs/decisions/0102); the catalog's rule only when nothing is stored for it.
+    // date; rights docs/decisions/0102); the catalog's rule only when nothing is stored for it,
+    // on the decrypted data (decrypted in place, so `build` finds nothing left to decrypt).
     const end = publicity.get(latest.recordId);
-    const until = end?.version === latest.version ? end.until : publicityUntil(kind, data);
+    const until =
+      end?.version === latest.version
+        ? end.until
+        : kind.publicity
+          ? publicityUntil(kind, deps.fieldCrypto.revealRecordData(kind, latest.data, true))
+          : null;
     const ended = !!until && until < today;
     if (ended) {
       if (!privileged) continue;
@@ -608,7 +612,10 @@ function choose(
   return { chosen, shownNonPublic };
 }
 
-/** Masks the chosen versions for the viewer (in place) and orders them into sections. */
+/**
+ * Decrypts and masks the chosen versions for the viewer, in place (the rows are this read's own, just
+ * parsed), and orders them into sections.
+ */
 function build(
   deps: ReadPathDeps,
   view: CatalogView,
@@ -620,7 +627,7 @@ function build(
   const recordsByKind = new Map<string, ReadRecord[]>();
   for (const { latest, older, kp, until, marks } of selection.chosen) {
     const kind = kp.kind;
-    const data = latest.data;
+    const data = deps.fieldCrypto.revealRecordData(kind, latest.data, true);
     const record: ReadRecord = {
       recordId: latest.recordId,
       kindCode: kind.code,
