@@ -1,5 +1,5 @@
 import type { CatalogKind } from '../catalog/catalog.schema.ts';
-import type { Db } from '../db/database.ts';
+import { dialectName, type Db } from '../db/database.ts';
 import { encodeLedgerEntries, enqueueLedgerEntries, type LedgerEntryInput } from '../ledger/ledger-queue.ts';
 import { leafIndexesFor } from '../ledger/leaf-index.ts';
 import {
@@ -399,16 +399,18 @@ async function readInTwoStatements(
   if (entry) ledger.push(entry);
   const row = { id: snap.accessLogId, ...log };
   const leafRows = encodeLedgerEntries(ledger);
-  // The write goes out first; the records are masked and put in order while the backend runs it
-  // and flushes its commit (on the other core). Nothing is returned before it has committed; if it
+  // The write goes out first; the records are decrypted, masked and put in order while the backend
+  // runs it and flushes its commit (on the other core). Nothing is returned before it has committed; if it
   // wrote nothing, the masked records are dropped. In a caller's transaction the caller's commit
   // decides durability.
   const writing = writeReadLog(db, row, leafRows, use, asyncCommit && !db.isTransaction);
   // Handled here too, so that a failure arriving while the records are built is not "unhandled";
   // it is thrown by the await below.
   writing.catch(() => undefined);
-  // Let the statement reach the socket (the pool hands out the connection in later ticks).
-  await new Promise<void>((resolve) => setImmediate(resolve));
+  // Let the statement reach the socket (the pool hands out the connection in later ticks). PGlite
+  // runs statements in this thread, so there is nothing to overlap: it runs the write after the
+  // records are built, in the await below.
+  if (dialectName(db) === 'postgres') await new Promise<void>((resolve) => setImmediate(resolve));
   let built: Assembled;
   try {
     built = build(deps, view, plan, selection, leaves);
