@@ -171,14 +171,21 @@ export function appendToTiles(
       counts.push(count);
     }
   };
+  // The dirty record of each level's current tile, made once per tile rather than once per hash
+  // (a million leaves made a million records and key strings for the collector).
+  const current: Array<{ level: number; idx: number; list: Buffer[]; inner?: Buffer } | undefined> = [];
   const push = (level: number, hash: Buffer) => {
     ensure(level);
     const list = entries[level]!;
     const idx = Math.floor(counts[level]! / TILE_WIDTH);
     list.push(hash);
     counts[level]! += 1;
-    const d = { level, idx, list } as { level: number; idx: number; list: Buffer[]; inner?: Buffer };
-    dirty.set(tileKey(level, idx), d); // the list is replaced, not emptied, when full
+    let d = current[level];
+    if (!d || d.idx !== idx || d.list !== list) {
+      d = { level, idx, list };
+      current[level] = d;
+      dirty.set(tileKey(level, idx), d); // the list is replaced, not emptied, when full
+    }
     if (list.length === TILE_WIDTH) {
       entries[level] = [];
       const levels = fullTileLevels(h, list);
@@ -186,7 +193,8 @@ export function appendToTiles(
       push(level + 1, levels[TILE_HEIGHT]![0]!);
     }
   };
-  for (const leaf of leafHashes) push(0, Buffer.from(leaf));
+  // Leaf hashes read from the database are fresh Buffers of their own: kept as they are, not copied.
+  for (const leaf of leafHashes) push(0, Buffer.isBuffer(leaf) ? leaf : Buffer.from(leaf));
   return [...dirty.values()].map((d) => ({
     level: d.level,
     idx: d.idx,

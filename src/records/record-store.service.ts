@@ -16,7 +16,12 @@ import {
   type RecordHead,
 } from './records.repository.ts';
 import { subjectTouchFor } from './subject-touch.ts';
-import { publicityComputer, realDay, type PublicityRulesDoc } from '../rights/publicity/publicity-compute.ts';
+import {
+  publicityComputer,
+  realDay,
+  type PublicityRulesDoc,
+  type StoredPublicityFacts,
+} from '../rights/publicity/publicity-compute.ts';
 import { lockPublicityRulesForWrite } from '../rights/publicity/publicity.repository.ts';
 
 /**
@@ -357,7 +362,17 @@ export async function applyRows(trx: Kysely<Database>, input: ApplyRowsInput): P
       ? ((await lockPublicityRulesForWrite(trx)) as PublicityRulesDoc | undefined)
       : undefined;
   const computePublicity = rules ? publicityComputer(rules, kind) : null;
-  const latestOfRecord = new Set<Head>();
+  // The latest version of each record in the chunk carries the record's publicity facts.
+  const publicityOf: (StoredPublicityFacts | null)[] = new Array(pending.length).fill(null);
+  if (computePublicity) {
+    const latestOfRecord = new Set<Head>();
+    for (let i = pending.length - 1; i >= 0; i--) {
+      const p = pending[i]!;
+      if (latestOfRecord.has(p.head)) continue;
+      latestOfRecord.add(p.head);
+      publicityOf[i] = computePublicity(p.data);
+    }
+  }
 
   // Version ids first, so that each ledger entry (which names its version) is hashed here and
   // queued by the same statement that appends the versions.
@@ -366,17 +381,12 @@ export async function applyRows(trx: Kysely<Database>, input: ApplyRowsInput): P
   const ids = ledgerOn ? await reserveVersionIds(trx, pending.length) : [];
   const started = performance.now();
   const rows: NewVersionRow[] = new Array(pending.length);
-  for (let i = pending.length - 1; i >= 0; i--) {
+  for (let i = 0; i < pending.length; i++) {
     const p = pending[i]!;
     const id = ids[i] ?? null;
     const recordId = p.head.recordId!;
-    let publicity = null;
-    if (computePublicity && !latestOfRecord.has(p.head)) {
-      latestOfRecord.add(p.head);
-      publicity = computePublicity(p.data);
-    }
     rows[i] = {
-      publicity,
+      publicity: publicityOf[i]!,
       id,
       recordId,
       uscc: p.uscc,
