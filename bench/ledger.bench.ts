@@ -380,7 +380,7 @@ try {
       `  without ledger (baseline): ${without.ingestSeconds.toFixed(1)} s (${fmt(rows / without.ingestSeconds)} rows/s); runs: ${list(withouts)} s`,
     );
     console.log(
-      `  with ledger: ingest ${withL.ingestSeconds.toFixed(1)} s (canonical text + leaf hash of the entries ${withL.encodeSeconds!.toFixed(1)} s; ` +
+      `  with ledger: ingest ${withL.ingestSeconds.toFixed(1)} s (canonical texts + leaf hashes ${withL.encodeSeconds!.toFixed(1)} s summed over chunks, wall time including the wait for the hashing thread while other chunks proceed; ` +
         `their queue rows are written by the statement that appends the versions), ` +
         `sequencing ${withL.sequenceSeconds!.toFixed(1)} s (${fmt(withL.leaves! / withL.sequenceSeconds!)} leaves/s), ` +
         `total ${withL.totalSeconds.toFixed(1)} s; runs: ${list(withs)} s`,
