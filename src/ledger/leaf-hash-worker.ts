@@ -34,10 +34,17 @@ let nextId = 1;
 const waiting = new Map<number, { resolve: (v: string[]) => void; reject: (e: Error) => void; n: number }>();
 
 function ensureWorker(): Worker | undefined {
-  if (broken) return undefined;
+  // XINRONG_LEAF_HASH_WORKER=off: hash on the calling thread (a one-core host gains nothing).
+  if (broken || process.env.XINRONG_LEAF_HASH_WORKER === 'off') return undefined;
   if (worker) return worker;
   try {
-    const w = new Worker(WORKER_SOURCE, { eval: true });
+    // A small heap: the worker holds one chunk's texts and hashes at a time (~0.5 MB); V8's default
+    // young generation alone would add tens of MB to the process (ingestion's budget at 1,000,000
+    // rows is 400 MB of RSS).
+    const w = new Worker(WORKER_SOURCE, {
+      eval: true,
+      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 48 },
+    });
     w.on('message', (m: { id: number; out?: string; error?: string }) => {
       const p = waiting.get(m.id);
       if (!p) return;
