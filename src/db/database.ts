@@ -72,8 +72,9 @@ export async function executePrepared<R>(
   const compiled = query.compile(db);
   const p = prepared.get(compiled.sql);
   if (p === undefined) {
-    if (prepared.size >= maxPrepared)
+    if (prepared.size >= maxPrepared) {
       throw new Error('executePrepared: too many statement texts (values inlined?)');
+    }
     prepared.set(compiled.sql, { name: `xinrong_p${prepared.size + 1}`, rowMode: opts.rowMode });
   } else if (p.rowMode !== opts.rowMode) {
     throw new Error('executePrepared: the same statement registered with two row modes');
