@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import { HASH_SIZE } from './hash.ts';
 
 /**
  * SQL of the ledger. Hashes cross the wire as base64 text (`encode`/`decode`): PGlite converts bytea
@@ -220,28 +221,46 @@ export async function fetchUnsequenced(
   const after = cursor ? sql`WHERE (q.xid, q.id) > (${cursor.xid}::xid8, ${cursor.id}::bigint)` : sql``;
   const late =
     open.length > 0
-      ? sql`SELECT 'late' AS src, q.id, q.xid::text AS xid, encode(q.leaf_hash, 'base64') AS leaf_hash, NULL::text[] AS running
+      ? sql`SELECT 'late' AS src, q.id, q.xid::text AS xid, encode(q.leaf_hash, 'base64') AS leaf_hash, NULL::text[] AS running,
+            NULL::text AS ids, NULL::text AS xids, NULL::bytea AS hashes, NULL::text AS null_ids
           FROM ledger_queue q ${coveringRun}
           WHERE q.xid = ANY(${open}::xid8[]) AND r.first_entry_id IS NULL
           ORDER BY q.xid, q.id LIMIT ${limit}`
       : sql`SELECT NULL::text AS src, NULL::bigint AS id, NULL::text AS xid, NULL::text AS leaf_hash,
-          NULL::text[] AS running WHERE false`;
+          NULL::text[] AS running, NULL::text AS ids, NULL::text AS xids, NULL::bytea AS hashes,
+          NULL::text AS null_ids WHERE false`;
+  // The fresh entries (up to 10,000 a batch) come as ONE row: their ids and xids as text lists and
+  // their leaf hashes as one byte string, all three in the order of one pass over the batch (a
+  // missing hash as 32 zero bytes, named in null_ids), sorted here; aggregating with ORDER BY made
+  // the backend sort the batch once per list. Parsing 10,000 rows of three columns, and a Buffer per
+  // hash, cost the sequencer 1.2 s of its 4.1 s of CPU at 1,000,000 entries.
   const r = await sql<{
     src: string;
     id: number | string | null;
     xid: string | null;
     leaf_hash: string | null;
     running: string[] | null;
+    ids: string | null;
+    xids: string | null;
+    hashes: Uint8Array | null;
+    null_ids: string | null;
   }>`
-    WITH fresh AS (
+    WITH fresh AS MATERIALIZED (
       SELECT q.id, q.xid, q.leaf_hash FROM ledger_queue q ${after} ORDER BY q.xid, q.id LIMIT ${limit}
     )
     SELECT * FROM (${late}) l
     UNION ALL
-    SELECT 'fresh', f.id, f.xid::text, encode(f.leaf_hash, 'base64'), NULL::text[] FROM fresh f
+    SELECT 'fresh', NULL, NULL, NULL, NULL::text[],
+      string_agg(f.id::text, ','),
+      string_agg(f.xid::text, ','),
+      string_agg(COALESCE(f.leaf_hash, decode(repeat('00', 32), 'hex')), ''::bytea),
+      string_agg(f.id::text, ',') FILTER (WHERE f.leaf_hash IS NULL)
+    FROM fresh f
     UNION ALL
     SELECT 'running', NULL, NULL, NULL,
-      ARRAY(SELECT x::text FROM pg_snapshot_xip(pg_current_snapshot()) AS x)`.execute(db);
+      ARRAY(SELECT x::text FROM pg_snapshot_xip(pg_current_snapshot()) AS x), NULL, NULL, NULL, NULL`.execute(
+    db,
+  );
   const toRow = (x: (typeof r.rows)[number]): UnsequencedRow => ({
     id: Number(x.id),
     xid: x.xid!,
@@ -257,15 +276,33 @@ export async function fetchUnsequenced(
         : a.xid < b.xid
           ? -1
           : 1;
+  const agg = r.rows.find((x) => x.src === 'fresh');
+  const fresh: UnsequencedRow[] = [];
+  if (agg?.ids) {
+    const ids = agg.ids.split(',');
+    const xids = agg.xids!.split(',');
+    // node-postgres gives a Buffer, PGlite a Uint8Array: a Buffer view either way (no copy).
+    const raw = agg.hashes!;
+    const hashes = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+    const missing = new Set(agg.null_ids ? agg.null_ids.split(',') : []);
+    if (xids.length !== ids.length || hashes.length !== ids.length * HASH_SIZE) {
+      throw new Error('ledger: unsequenced entries came back inconsistent');
+    }
+    for (let i = 0; i < ids.length; i++) {
+      fresh.push({
+        id: Number(ids[i]),
+        xid: xids[i]!,
+        leafHash: missing.has(ids[i]!) ? null : hashes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE),
+      });
+    }
+    fresh.sort(byOrder);
+  }
   return {
     late: r.rows
       .filter((x) => x.src === 'late')
       .map(toRow)
       .sort(byOrder),
-    fresh: r.rows
-      .filter((x) => x.src === 'fresh')
-      .map(toRow)
-      .sort(byOrder),
+    fresh,
     running: r.rows.find((x) => x.src === 'running')?.running ?? [],
   };
 }
