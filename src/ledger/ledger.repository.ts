@@ -380,7 +380,11 @@ export async function findLeafIndexes(
       SELECT x.first_leaf, x.first_entry_id, x.entry_count FROM ledger_runs x
       WHERE x.first_entry_id <= q.id ORDER BY x.first_entry_id DESC LIMIT 1
     ) r ON q.id < r.first_entry_id + r.entry_count
-    WHERE q.ref_table = ${refTable} AND q.ref_id = ANY(${refIds}::text[])
+    WHERE q.ref_table = ${refTable} AND (
+      -- a record version's entry has the version's id (migration 0402): the primary key finds it
+      (q.entry_type = 'record_version' AND q.id = ANY(${refIds.filter((x) => /^[0-9]{1,15}$/.test(x))}::bigint[])
+        AND q.ref_id = q.id::text)
+      OR (q.ref_id = ANY(${refIds}::text[]) AND NOT (q.entry_type = 'record_version' AND q.ref_id = q.id::text)))
     ORDER BY q.ref_id, leaf_index`.execute(db);
   return new Map(r.rows.map((x) => [x.ref_id, Number(x.leaf_index)]));
 }

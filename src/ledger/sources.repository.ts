@@ -115,7 +115,16 @@ export async function findUnloggedKeys(
     SELECT t.${sql.ref(column)}::text AS key FROM ${sql.table(table)} t
     WHERE NOT EXISTS (
       SELECT 1 FROM ledger_queue q WHERE q.ref_table = ${table} AND q.ref_id = t.${sql.ref(column)}::text
-    )
+        AND NOT (q.entry_type = 'record_version' AND q.ref_id = q.id::text)
+    ) ${
+      table === 'record_versions'
+        ? sql`AND NOT EXISTS (
+      -- a record version's entry has the version's id (migration 2026-11-22T0402)
+      SELECT 1 FROM ledger_queue q WHERE q.id = t.id AND q.entry_type = 'record_version'
+        AND q.ref_table = 'record_versions' AND q.ref_id = q.id::text
+    )`
+        : sql``
+    }
     ORDER BY t.${sql.ref(column)} LIMIT ${limit}`.execute(db);
   return r.rows.map((x) => x.key);
 }

@@ -151,14 +151,15 @@ export async function insertRecords(
 }
 
 /**
- * `n` new version ids, in ascending order (taken from the table's sequence, as a default would), as
- * one text value: one row for the driver to parse instead of a thousand.
+ * `n` new version ids, in ascending order, as one text value (one row for the driver to parse
+ * instead of a thousand). They come from the ledger's sequence, as the column default does: a
+ * version's ledger entry takes the version's id (migration 2026-11-22T0402, decision 0123).
  */
 export async function reserveVersionIds(db: Db, n: number): Promise<number[]> {
   if (n <= 0) return [];
   const r = await sql<{ ids: string }>`
     SELECT string_agg(id::text, ',' ORDER BY id) AS ids
-    FROM (SELECT nextval('record_versions_id_seq'::regclass) AS id FROM generate_series(1, ${n}::int)) s`.execute(
+    FROM (SELECT nextval('ledger_entries_id_seq'::regclass) AS id FROM generate_series(1, ${n}::int)) s`.execute(
     db,
   );
   return r.rows[0]!.ids.split(',').map(Number);
@@ -216,13 +217,13 @@ export async function insertVersions(
       INSERT INTO record_versions
         (id, record_id, uscc, kind_code, version, op, status, data, data_digest, occurred_on,
          catalog_version, provider_id, batch_id, reason)
-      SELECT COALESCE(x.id, nextval('record_versions_id_seq'::regclass)), x.record_id, x.uscc, ${common.kindCode}, x.version, x.op, x.status, x.data,
+      SELECT COALESCE(x.id, nextval('ledger_entries_id_seq'::regclass)), x.record_id, x.uscc, ${common.kindCode}, x.version, x.op, x.status, x.data,
         x.data_digest, x.occurred_on, ${common.catalogVersion}::int, ${common.providerId},
         ${common.batchId}::bigint, x.reason
       FROM x
     )
-    INSERT INTO ledger_queue (entry_type, ref_table, ref_id, uscc, leaf_hash)
-    SELECT 'record_version', 'record_versions', x.id::text, x.uscc, decode(x.h, 'base64')
+    INSERT INTO ledger_queue (id, entry_type, ref_table, ref_id, uscc, leaf_hash)
+    SELECT x.id, 'record_version', 'record_versions', x.id::text, x.uscc, decode(x.h, 'base64')
     FROM x WHERE x.h IS NOT NULL`.execute(db);
 }
 
