@@ -49,6 +49,8 @@ export function ledgerConfigFrom(
     keysDir: path.join(config.dataDir, 'keys'),
     checkpointIntervalMs: Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 10_000,
     sequenceIntervalMs: 1000,
-    batchSize: 10_000,
+    // Entries placed per sequencing transaction: 1,000,000 entries took 4.2–4.35 s in batches of
+    // 10,000 and 3.8–3.95 s in batches of 50,000 (fewer statements and commits; ~2 MB of hashes).
+    batchSize: 50_000,
   };
 }
