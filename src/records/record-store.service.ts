@@ -8,10 +8,9 @@ import { hash } from 'node:crypto';
 import {
   findHeads,
   findLatestData,
-  insertRecords,
   insertVersions,
   lockKindForWrite,
-  reserveVersionIds,
+  reserveIds,
   type NewVersionRow,
   type RecordHead,
 } from './records.repository.ts';
@@ -81,12 +80,11 @@ export interface ApplyRowsResult {
   results: { row: number; result: RowResult; recordId: number; version: number }[];
 }
 
-/** Another transaction wrote the same record meanwhile: run the chunk again. */
-export class WriteConflict extends Error {}
-
-/** Conflicts that a fresh attempt resolves: our own, unique violations, deadlocks, serialisation. */
+/**
+ * Conflicts that a fresh attempt resolves: unique violations (another transaction created the same
+ * identity or version meanwhile), deadlocks, serialisation failures.
+ */
 export function isRetryableWriteConflict(e: unknown): boolean {
-  if (e instanceof WriteConflict) return true;
   const code = (e as { code?: unknown } | null)?.code;
   return code === '23505' || code === '40P01' || code === '40001';
 }
@@ -112,7 +110,10 @@ interface Head {
   data?: Record<string, unknown>;
 }
 
-interface PendingVersion extends Omit<NewVersionRow, 'id' | 'recordId' | 'leafHash' | 'publicity'> {
+interface PendingVersion extends Omit<
+  NewVersionRow,
+  'id' | 'recordId' | 'leafHash' | 'publicity' | 'createsRecord'
+> {
   head: Head;
   row: number;
   result: RowResult;
@@ -167,8 +168,8 @@ export function recordVersionEntryText(e: RecordVersionEntry): string {
 
 /**
  * Applies one chunk of validated rows of one kind inside the caller's transaction: one query for the
- * existing identities and their latest digests, one multi-row insert for new identities, one for the
- * versions, one for the ledger queue, one or two for the subjects. Rows of the same record within a
+ * existing identities and their latest digests, one that reserves ids, one or two for the subjects,
+ * and one that creates the new identities, appends the versions and queues their ledger entries. Rows of the same record within a
  * chunk are applied in order. Callers pass chunks of about 1,000 rows.
  */
 export async function applyRows(trx: Kysely<Database>, input: ApplyRowsInput): Promise<ApplyRowsResult> {
@@ -336,21 +337,16 @@ export async function applyRows(trx: Kysely<Database>, input: ApplyRowsInput): P
     if (status === 'active') touches.push(subjectTouchFor(kind, uscc, data));
   }
 
-  // New identities, then their ids into the pending versions.
-  if (newIdentities.length) {
-    const inserted = await insertRecords(trx, kind.code, newIdentities);
-    const ids = new Map(inserted.map((x) => [`${x.uscc}\u0000${x.naturalKey}`, x.id]));
-    for (const h of heads.values()) {
-      if (h.recordId === null) {
-        const ni = newIdentities[h.pendingIndex]!;
-        const id = ids.get(`${ni.uscc}\u0000${ni.naturalKey}`);
-        // Only possible if another writer bypassed the kind lock: fail the chunk rather than guess.
-        if (id === undefined) {
-          throw new WriteConflict(`record ${ni.uscc}/${ni.naturalKey} was created concurrently`);
-        }
-        h.recordId = id;
-      }
-    }
+  // Ids for the new identities and, when the ledger is on, for the versions (each version's ledger
+  // entry names its version, and is hashed here before the statement that appends both). Without
+  // the ledger (a benchmark's baseline) version ids come from the column default instead.
+  const ledgerOn = !ledgerQueueBypassed();
+  const reserved = await reserveIds(trx, {
+    records: newIdentities.length,
+    versions: ledgerOn ? pending.length : 0,
+  });
+  for (const h of heads.values()) {
+    if (h.recordId === null) h.recordId = reserved.recordIds[h.pendingIndex]!;
   }
 
   if (touches.length) await ensureSubjects(trx, touches, `ingest:${kind.code}`);
@@ -374,11 +370,7 @@ export async function applyRows(trx: Kysely<Database>, input: ApplyRowsInput): P
     }
   }
 
-  // Version ids first, so that each ledger entry (which names its version) is hashed here and
-  // queued by the same statement that appends the versions.
-  const ledgerOn = !ledgerQueueBypassed();
-  // (Without the ledger, a benchmark's baseline, the ids come from the column default instead.)
-  const ids = ledgerOn ? await reserveVersionIds(trx, pending.length) : [];
+  const ids = reserved.versionIds;
   const started = performance.now();
   // The entries' canonical texts here; their SM3 leaf hashes on the ledger's worker thread (the
   // main thread is ingestion's bottleneck), awaited just below.
@@ -415,6 +407,7 @@ export async function applyRows(trx: Kysely<Database>, input: ApplyRowsInput): P
       occurredOn: p.occurredOn,
       reason: p.reason,
       naturalKey: p.naturalKey,
+      createsRecord: p.op === 'create',
       leafHash: null,
     };
   }

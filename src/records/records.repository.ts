@@ -23,12 +23,6 @@ export interface RecordHead {
   dataDigest: string;
 }
 
-export interface NewRecordRow {
-  uscc: string;
-  naturalKey: string;
-  providerId: string;
-}
-
 export interface NewVersionRow {
   /**
    * Reserved with `reserveVersionIds` (the ledger entry names it, and is hashed before the insert);
@@ -47,6 +41,11 @@ export interface NewVersionRow {
   reason: string | null;
   /** The record's natural key (for its ledger entry; the identity row holds it). */
   naturalKey: string;
+  /**
+   * The first version of a record new in this chunk: the same statement creates the identity row
+   * (uscc, kind, natural key, provider) with `recordId`, reserved by `reserveIds`.
+   */
+  createsRecord: boolean;
   /** Base64 leaf hash of the version's ledger entry; null: no entry (the queue is bypassed). */
   leafHash: string | null;
   /**
@@ -133,36 +132,29 @@ export async function findLatestData(
   return out;
 }
 
-/** New identities in one statement; returns their ids. Existing ones (a concurrent writer) are skipped. */
-export async function insertRecords(
-  db: Db,
-  kindCode: string,
-  rows: NewRecordRow[],
-): Promise<{ id: number; uscc: string; naturalKey: string }[]> {
-  if (rows.length === 0) return [];
-  const r = await sql<{ id: number; uscc: string; natural_key: string }>`
-    INSERT INTO records (uscc, kind_code, natural_key, provider_id)
-    SELECT k.uscc, ${kindCode}, k.natural_key, k.provider_id
-    FROM jsonb_to_recordset(${JSON.stringify(rows.map((x) => ({ uscc: x.uscc, natural_key: x.naturalKey, provider_id: x.providerId })))}::jsonb)
-      AS k(uscc text, natural_key text, provider_id text)
-    ON CONFLICT (uscc, kind_code, natural_key) DO NOTHING
-    RETURNING id, uscc, natural_key`.execute(db);
-  return r.rows.map((x) => ({ id: Number(x.id), uscc: x.uscc, naturalKey: x.natural_key }));
-}
-
 /**
- * `n` new version ids, in ascending order, as one text value (one row for the driver to parse
- * instead of a thousand). They come from the ledger's sequence, as the column default does: a
- * version's ledger entry takes the version's id (migration 2026-11-22T0402, decision 0123).
+ * Ids for a chunk, in one round trip: `records` new record ids (from the records' sequence) and
+ * `versions` new version ids, each ascending and sent back as one text value (one row for the driver
+ * to parse instead of a thousand). Version ids come from the ledger's sequence, as the column default
+ * does: a version's ledger entry takes the version's id (migration 2026-11-22T0402, decision 0123).
+ * Reserving the record ids here lets the versions statement create the identities too (decision
+ * 0124): no statement of its own, no speculative insertion and no ids to read back.
  */
-export async function reserveVersionIds(db: Db, n: number): Promise<number[]> {
-  if (n <= 0) return [];
-  const r = await sql<{ ids: string }>`
-    SELECT string_agg(id::text, ',' ORDER BY id) AS ids
-    FROM (SELECT nextval('ledger_entries_id_seq'::regclass) AS id FROM generate_series(1, ${n}::int)) s`.execute(
+export async function reserveIds(
+  db: Db,
+  n: { records: number; versions: number },
+): Promise<{ recordIds: number[]; versionIds: number[] }> {
+  if (n.records <= 0 && n.versions <= 0) return { recordIds: [], versionIds: [] };
+  const r = await sql<{ r: string | null; v: string | null }>`
+    SELECT
+      (SELECT string_agg(id::text, ',' ORDER BY id)
+         FROM (SELECT nextval('records_id_seq'::regclass) AS id FROM generate_series(1, ${n.records}::int)) s) AS r,
+      (SELECT string_agg(id::text, ',' ORDER BY id)
+         FROM (SELECT nextval('ledger_entries_id_seq'::regclass) AS id FROM generate_series(1, ${n.versions}::int)) s) AS v`.execute(
     db,
   );
-  return r.rows[0]!.ids.split(',').map(Number);
+  const list = (t: string | null) => (t ? t.split(',').map(Number) : []);
+  return { recordIds: list(r.rows[0]!.r), versionIds: list(r.rows[0]!.v) };
 }
 
 /**
@@ -175,14 +167,16 @@ const q = (s: string | null) => (s === null ? 'null' : JSON.stringify(s));
 function versionsJson(rows: NewVersionRow[]): string {
   const parts = rows.map(
     (x) =>
-      `{${x.publicity === null ? '' : `"pd":${q(x.publicity.decidedOn)},"ps":${q(x.publicity.severity)},"pr":${q(x.publicity.regime)},"pu":${q(x.publicity.publicityUntil)},"pb":"${x.publicity.basis}",`}"id":${x.id},"record_id":${x.recordId},"uscc":${JSON.stringify(x.uscc)},"version":${x.version},"op":"${x.op}","status":"${x.status}","data":${x.dataJson},"data_digest":"${x.dataDigest}","occurred_on":${x.occurredOn === null ? 'null' : `"${x.occurredOn}"`},"reason":${x.reason === null ? 'null' : JSON.stringify(x.reason)},"h":${x.leafHash === null ? 'null' : `"${x.leafHash}"`}}`,
+      `{${x.publicity === null ? '' : `"pd":${q(x.publicity.decidedOn)},"ps":${q(x.publicity.severity)},"pr":${q(x.publicity.regime)},"pu":${q(x.publicity.publicityUntil)},"pb":"${x.publicity.basis}",`}"id":${x.id},"record_id":${x.recordId},"uscc":${JSON.stringify(x.uscc)},"version":${x.version},"op":"${x.op}","status":"${x.status}","data":${x.dataJson},"data_digest":"${x.dataDigest}","occurred_on":${x.occurredOn === null ? 'null' : `"${x.occurredOn}"`},"reason":${x.reason === null ? 'null' : JSON.stringify(x.reason)},${x.createsRecord ? `"nk":${JSON.stringify(x.naturalKey)},` : ''}"h":${x.leafHash === null ? 'null' : `"${x.leafHash}"`}}`,
   );
   return `[${parts.join(',')}]`;
 }
 
 /**
- * Appends versions, queues their ledger entries and writes their stored publicity ends, in ONE
- * statement: the chunk is parsed once (docs/decisions/0030, 0040). A version's ledger entry stores
+ * Creates the chunk's new identities, appends versions, queues their ledger entries and writes their
+ * stored publicity ends, in ONE statement: the chunk is parsed once (docs/decisions/0030, 0040,
+ * 0124). A new identity is a plain insert: an identity created meanwhile by a writer that does not
+ * hold the kind lock fails the statement with a unique violation (23505), and the chunk is retried. A version's ledger entry stores
  * no payload: its payload is the version row's own facts, `{record_id, uscc, kind, natural_key,
  * version, op, status, data_digest, catalog_version}`, read back from the row (decision 0123); the
  * leaf hash stored with it is the hash of the canonical text the writer built from the same facts
@@ -201,8 +195,12 @@ export async function insertVersions(
     WITH x AS MATERIALIZED (
       SELECT * FROM jsonb_to_recordset(${versionsJson(rows)}::jsonb)
         AS x(id bigint, record_id bigint, uscc text, version int, op text, status text, data jsonb,
-             data_digest text, occurred_on date, reason text, h text,
+             data_digest text, occurred_on date, reason text, h text, nk text,
              pd date, ps text, pr text, pu date, pb text)
+    ), rec AS (
+      INSERT INTO records (id, uscc, kind_code, natural_key, provider_id)
+      SELECT x.record_id, x.uscc, ${common.kindCode}, x.nk, ${common.providerId}
+      FROM x WHERE x.nk IS NOT NULL
     ), pub AS (
       INSERT INTO record_publicity AS p
         (record_id, uscc, kind_code, version, decided_on, severity, regime, publicity_until, basis)
