@@ -169,15 +169,20 @@ function versionsJson(rows: NewVersionRow[]): string {
     (x) =>
       `{${x.publicity === null ? '' : `"pd":${q(x.publicity.decidedOn)},"ps":${q(x.publicity.severity)},"pr":${q(x.publicity.regime)},"pu":${q(x.publicity.publicityUntil)},"pb":"${x.publicity.basis}",`}"id":${x.id},"record_id":${x.recordId},"uscc":${JSON.stringify(x.uscc)},"version":${x.version},"op":"${x.op}","status":"${x.status}","data":${x.dataJson},"data_digest":"${x.dataDigest}","occurred_on":${x.occurredOn === null ? 'null' : `"${x.occurredOn}"`},"reason":${x.reason === null ? 'null' : JSON.stringify(x.reason)},${x.createsRecord ? `"nk":${JSON.stringify(x.naturalKey)},` : ''}"h":${x.leafHash === null ? 'null' : `"${x.leafHash}"`}}`,
   );
-  return `[${parts.join(',')}]`;
+  // The brackets go into the first and last parts, so that `join` returns the flat string the driver
+  // sends: '[' + joined + ']' would be a rope, which the driver's Buffer.byteLength copies once more
+  // (~10% of ingestion's allocations, measured with the sampling heap profiler).
+  parts[0] = `[${parts[0]!}`;
+  parts[parts.length - 1] = `${parts[parts.length - 1]!}]`;
+  return parts.join(',');
 }
 
 /**
  * Creates the chunk's new identities, appends versions, queues their ledger entries and writes their
  * stored publicity ends, in ONE statement: the chunk is parsed once (docs/decisions/0030, 0040,
  * 0124). A new identity is a plain insert: an identity created meanwhile by a writer that does not
- * hold the kind lock fails the statement with a unique violation (23505), and the chunk is retried. A version's ledger entry stores
- * no payload: its payload is the version row's own facts, `{record_id, uscc, kind, natural_key,
+ * hold the kind lock fails the statement with a unique violation (23505), and the chunk is retried.
+ * A version's ledger entry stores no payload: its payload is the version row's own facts, `{record_id, uscc, kind, natural_key,
  * version, op, status, data_digest, catalog_version}`, read back from the row (decision 0123); the
  * leaf hash stored with it is the hash of the canonical text the writer built from the same facts
  * (`recordVersionEntryText` in record-store.service.ts), which the sequencer re-checks for the first
