@@ -100,7 +100,7 @@ export function naturalKeyOf(kind: CatalogKind, data: Record<string, unknown>): 
 
 interface Head {
   recordId: number | null;
-  /** Index into newIdentities when the record is created in this chunk. */
+  /** Position among the chunk's new identities (its reserved id) when created in this chunk. */
   pendingIndex: number;
   providerId: string;
   version: number;
@@ -169,8 +169,9 @@ export function recordVersionEntryText(e: RecordVersionEntry): string {
 /**
  * Applies one chunk of validated rows of one kind inside the caller's transaction: one query for the
  * existing identities and their latest digests, one that reserves ids, one or two for the subjects,
- * and one that creates the new identities, appends the versions and queues their ledger entries. Rows of the same record within a
- * chunk are applied in order. Callers pass chunks of about 1,000 rows.
+ * and one that creates the new identities, appends the versions and queues their ledger entries.
+ * Rows of the same record within a chunk are applied in order. Callers pass chunks of about 1,000
+ * rows.
  */
 export async function applyRows(trx: Kysely<Database>, input: ApplyRowsInput): Promise<ApplyRowsResult> {
   const { kind, providerId } = input;
@@ -212,7 +213,7 @@ export async function applyRows(trx: Kysely<Database>, input: ApplyRowsInput): P
     }
   }
 
-  const newIdentities: { uscc: string; naturalKey: string; providerId: string }[] = [];
+  let newIdentities = 0;
   const pending: PendingVersion[] = [];
   const unchangedRows: { row: number; head: Head; version: number }[] = [];
   const touches: SubjectTouch[] = [];
@@ -260,14 +261,13 @@ export async function applyRows(trx: Kysely<Database>, input: ApplyRowsInput): P
       const dataJson = canonicalJson(r.data);
       head = {
         recordId: null,
-        pendingIndex: newIdentities.length,
+        pendingIndex: newIdentities++,
         providerId,
         version: 1,
         status: 'active',
         digest: digestOf(dataJson),
         data: r.data,
       };
-      newIdentities.push({ uscc, naturalKey, providerId });
       heads.set(mapKey, head);
       pending.push(
         version(
@@ -342,7 +342,7 @@ export async function applyRows(trx: Kysely<Database>, input: ApplyRowsInput): P
   // the ledger (a benchmark's baseline) version ids come from the column default instead.
   const ledgerOn = !ledgerQueueBypassed();
   const reserved = await reserveIds(trx, {
-    records: newIdentities.length,
+    records: newIdentities,
     versions: ledgerOn ? pending.length : 0,
   });
   for (const h of heads.values()) {

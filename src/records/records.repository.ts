@@ -25,7 +25,7 @@ export interface RecordHead {
 
 export interface NewVersionRow {
   /**
-   * Reserved with `reserveVersionIds` (the ledger entry names it, and is hashed before the insert);
+   * Reserved with `reserveIds` (the ledger entry names it, and is hashed before the insert);
    * null: the column default (only without ledger entries, a benchmark's baseline).
    */
   id: number | null;
@@ -182,11 +182,11 @@ function versionsJson(rows: NewVersionRow[]): string {
  * stored publicity ends, in ONE statement: the chunk is parsed once (docs/decisions/0030, 0040,
  * 0124). A new identity is a plain insert: an identity created meanwhile by a writer that does not
  * hold the kind lock fails the statement with a unique violation (23505), and the chunk is retried.
- * A version's ledger entry stores no payload: its payload is the version row's own facts, `{record_id, uscc, kind, natural_key,
- * version, op, status, data_digest, catalog_version}`, read back from the row (decision 0123); the
- * leaf hash stored with it is the hash of the canonical text the writer built from the same facts
- * (`recordVersionEntryText` in record-store.service.ts), which the sequencer re-checks for the first
- * entry of every transaction. Rows whose `leafHash` is null get no entry (only when a benchmark
+ * A version's ledger entry stores no payload: its payload is the version row's own facts,
+ * `{record_id, uscc, kind, natural_key, version, op, status, data_digest, catalog_version}`, read
+ * back from the row (decision 0123); the leaf hash stored with it is the hash of the canonical text
+ * the writer built from the same facts (`recordVersionEntryText` in record-store.service.ts), which
+ * the sequencer re-checks for the first entry of every transaction. Rows whose `leafHash` is null get no entry (only when a benchmark
  * bypasses the queue). Rows carrying `publicity` upsert the record's stored publicity end (decision
  * 0122; the latest version wins, as `record_publicity_recompute` decides).
  */
