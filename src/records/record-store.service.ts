@@ -349,6 +349,33 @@ export async function applyRows(trx: Kysely<Database>, input: ApplyRowsInput): P
     if (h.recordId === null) h.recordId = reserved.recordIds[h.pendingIndex]!;
   }
 
+  // Each version's ledger entry: its canonical text here, its SM3 leaf hash on the ledger's worker
+  // thread (the main thread is ingestion's bottleneck), started now so that the worker hashes while
+  // the subjects' and publicity statements run, and awaited just before the versions statement.
+  const ids = reserved.versionIds;
+  const started = performance.now();
+  let hashing: Promise<string[]> | null = null;
+  if (ledgerOn && pending.length) {
+    const texts = pending.map((p, i) =>
+      recordVersionEntryText({
+        versionId: ids[i]!,
+        recordId: p.head.recordId!,
+        uscc: p.uscc,
+        kind: kind.code,
+        naturalKey: p.naturalKey,
+        version: p.version,
+        op: p.op,
+        status: p.status,
+        dataDigest: p.dataDigest,
+        catalogVersion: input.catalogVersion,
+      }),
+    );
+    hashing = leafHashesOfTextsBase64(texts);
+    // Awaited below; if a statement in between fails, its rejection must not go unhandled.
+    hashing.catch(() => undefined);
+  }
+  let encodeMs = performance.now() - started;
+
   if (touches.length) await ensureSubjects(trx, touches, `ingest:${kind.code}`);
 
   // Stored publicity ends (公示截止) of kinds with a publicity rule: the latest version of each record
@@ -370,34 +397,13 @@ export async function applyRows(trx: Kysely<Database>, input: ApplyRowsInput): P
     }
   }
 
-  const ids = reserved.versionIds;
-  const started = performance.now();
-  // The entries' canonical texts here; their SM3 leaf hashes on the ledger's worker thread (the
-  // main thread is ingestion's bottleneck), awaited just below.
-  const texts: string[] = ledgerOn ? new Array(pending.length) : [];
   const rows: NewVersionRow[] = new Array(pending.length);
   for (let i = 0; i < pending.length; i++) {
     const p = pending[i]!;
-    const id = ids[i] ?? null;
-    const recordId = p.head.recordId!;
-    if (ledgerOn) {
-      texts[i] = recordVersionEntryText({
-        versionId: id!,
-        recordId,
-        uscc: p.uscc,
-        kind: kind.code,
-        naturalKey: p.naturalKey,
-        version: p.version,
-        op: p.op,
-        status: p.status,
-        dataDigest: p.dataDigest,
-        catalogVersion: input.catalogVersion,
-      });
-    }
     rows[i] = {
       publicity: publicityOf[i]!,
-      id,
-      recordId,
+      id: ids[i] ?? null,
+      recordId: p.head.recordId!,
       uscc: p.uscc,
       version: p.version,
       op: p.op,
@@ -411,11 +417,12 @@ export async function applyRows(trx: Kysely<Database>, input: ApplyRowsInput): P
       leafHash: null,
     };
   }
-  if (ledgerOn && rows.length) {
-    const hashes = await leafHashesOfTextsBase64(texts);
+  if (hashing) {
+    const waited = performance.now();
+    const hashes = await hashing;
     for (let i = 0; i < rows.length; i++) rows[i]!.leafHash = hashes[i]!;
+    encodeMs += performance.now() - waited;
   }
-  const encodeMs = performance.now() - started;
   await insertVersions(
     trx,
     { kindCode: kind.code, catalogVersion: input.catalogVersion, providerId, batchId: input.batchId },
