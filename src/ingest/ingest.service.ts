@@ -38,7 +38,7 @@ import {
   type InputFormat,
   type ParseEvents,
 } from './parsers/index.ts';
-import { createRowValidator, type ValidatedRow } from './validate.ts';
+import { createRowValidator, printable, type ValidatedRow } from './validate.ts';
 
 /**
  * Batches (物理归集): a provider's upload becomes a batch. The flow (docs/ARCHITECTURE.md):
@@ -202,7 +202,7 @@ async function ingest(ctx: IngestContext, input: PipelineInput): Promise<BatchOu
     kindCode: kind.code,
     source: input.source,
     format: input.batchFormat ?? input.format ?? 'unknown',
-    filename: input.filename,
+    filename: input.filename === null ? null : printable(input.filename),
     allOrNothing,
     catalogVersion,
   });
@@ -331,26 +331,28 @@ function parseEvents(run: RunState, warnings: RowError[]): ParseEvents {
   return {
     onHeader(row: number, header: HeaderRow) {
       for (const u of header.unknown) {
+        const shown = printable(u.header);
         warnings.push({
           row,
-          field: u.header,
+          field: shown,
           rule: 'unknown_column',
           value: null,
           message: {
-            zh: `第 ${u.index + 1} 列“${u.header}”不是该信息项的字段，已忽略`,
-            en: `column ${u.index + 1} "${u.header}" is not a field of this kind and was ignored`,
+            zh: `第 ${u.index + 1} 列“${shown}”不是该信息项的字段，已忽略`,
+            en: `column ${u.index + 1} "${shown}" is not a field of this kind and was ignored`,
           },
         });
       }
       for (const d of header.duplicate) {
+        const shown = printable(d.header);
         warnings.push({
           row,
           field: d.field,
           rule: 'duplicate_column',
-          value: d.header,
+          value: shown,
           message: {
-            zh: `第 ${d.index + 1} 列“${d.header}”与前面的列重复，已忽略`,
-            en: `column ${d.index + 1} "${d.header}" repeats an earlier column and was ignored`,
+            zh: `第 ${d.index + 1} 列“${shown}”与前面的列重复，已忽略`,
+            en: `column ${d.index + 1} "${shown}" repeats an earlier column and was ignored`,
           },
         });
       }

@@ -296,6 +296,53 @@ describe('ingestion over HTTP', () => {
     assert.ok((await countRows(t.db, 'records')) > 0);
   });
 
+  it('a NUL character (which PostgreSQL cannot store in text) rejects its row by name, never the batch', async () => {
+    // A few rows around it: one NUL in a short file makes it look binary (file_unreadable), as it should.
+    const rows = [60, 61, 62, 63, 64, 65].map((n) =>
+      n === 61 ? row(n, { name: '郑州\u0000商贸有限公司' }) : row(n),
+    );
+    const res = await push(penaltyCsv(rows), 'kind=admin_penalty');
+    assert.equal(res.statusCode, 200, res.body);
+    const out = res.json();
+    assert.deepEqual([out.received, out.accepted, out.rejected], [6, 5, 1]);
+    assert.deepEqual(
+      out.errors.map((e: { row: number; field: string; rule: string; value: string }) => [
+        e.row,
+        e.field,
+        e.rule,
+        e.value,
+      ]),
+      [[3, 'name', 'nul_character', '郑州\u2400商贸有限公司']],
+    );
+    assert.match(out.errors[0].message.zh, /NUL/);
+    const nd = await push(
+      `${JSON.stringify({ name: '郑州商贸有限公司', uscc: testUscc(66), penalty_decision_no: 'x\u0000', decided_on: '2024-03-05', authority_name: '郑州市市场监督管理局' })}\n`,
+      'kind=admin_penalty',
+      PROVIDER,
+      'application/x-ndjson',
+    );
+    assert.equal(nd.statusCode, 200, nd.body);
+    assert.deepEqual([nd.json().rejected, nd.json().errors[0].rule], [1, 'nul_character']);
+    // In a file name: kept, with the NUL shown as ␀.
+    const named = await push(penaltyCsv([row(66)]), 'kind=admin_penalty&filename=a%00b.csv');
+    assert.equal(named.statusCode, 200, named.body);
+    const nb = (await t.inject({ url: `/api/v1/batches/${named.json().batch}`, headers: PROVIDER })).json();
+    assert.equal(nb.filename, 'a\u2400b.csv');
+    // In a header: the unknown column is reported (its name shown with ␀), the rows still apply.
+    const header = penaltyCsv([67, 68, 69, 70, 71, 72].map((n) => row(n))).replace('\r\n', ',备\u0000注\r\n');
+    const h = await push(header, 'kind=admin_penalty');
+    assert.equal(h.statusCode, 200, h.body);
+    assert.equal(h.json().accepted, 6);
+    assert.ok(
+      h
+        .json()
+        .errors.some(
+          (e: { rule: string; field: string }) => e.rule === 'unknown_column' && e.field === '备\u2400注',
+        ),
+      h.body,
+    );
+  });
+
   it('JSON and NDJSON bodies', async () => {
     const rows = [row(50), row(51)].map((r) => ({
       name: r[0],

@@ -49,8 +49,22 @@ function isEmpty(v: unknown): boolean {
 export function shownValue(v: unknown): string | null {
   if (v === undefined || v === null) return null;
   const s = v instanceof Date ? (Number.isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString()) : String(v);
-  return s.length > MAX_SHOWN_VALUE ? `${s.slice(0, MAX_SHOWN_VALUE)}…` : s;
+  return printable(s.length > MAX_SHOWN_VALUE ? `${s.slice(0, MAX_SHOWN_VALUE)}…` : s);
 }
+
+/**
+ * Text as it can be stored and shown: PostgreSQL text and jsonb cannot hold U+0000, so a NUL a
+ * provider sent is shown as ␀ (U+2400) in row errors and warnings (the row itself is rejected, see
+ * `nul_character`).
+ */
+export function printable(s: string): string {
+  return s.includes('\u0000') ? s.replaceAll('\u0000', '\u2400') : s;
+}
+
+const nulMessage = (label: string, labelEn: string) => ({
+  zh: `“${label}”含有空字符（NUL，U+0000），无法保存，请删除后重报`,
+  en: `"${labelEn}" contains a NUL character (U+0000), which cannot be stored; remove it and send the row again`,
+});
 
 function fail(rule: string, zh: string, en: string): ValueCheck {
   return { ok: false, rule, zh, en };
@@ -157,6 +171,9 @@ export function checkValue(field: CatalogField, raw: unknown, opts: ValidatorOpt
     case 'string':
     case 'text': {
       const s = (raw instanceof Date ? shownValue(raw)! : String(raw)).trim();
+      if (s.includes('\u0000')) {
+        return { ok: false, rule: 'nul_character', ...nulMessage(name, field.label_en || field.code) };
+      }
       if (field.max_length && [...s].length > field.max_length) {
         return fail(
           'max_length',
@@ -500,8 +517,17 @@ export function createRowValidator(kind: CatalogKind, opts: ValidatorOptions = {
         },
       });
     }
-    if (errors.length) return { ok: false, errors };
     const reason = isEmpty(values[REASON_COLUMN]) ? null : String(values[REASON_COLUMN]).trim();
+    if (reason?.includes('\u0000')) {
+      errors.push({
+        row,
+        field: REASON_COLUMN,
+        rule: 'nul_character',
+        value: shownValue(reason),
+        message: nulMessage('原因', 'reason'),
+      });
+    }
+    if (errors.length) return { ok: false, errors };
     return { ok: true, value: { row, op, reason, data } };
   };
 }
