@@ -2,12 +2,13 @@ import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { StoredPublicityFacts } from '../rights/publicity/publicity-compute.ts';
+import { integerArray, jsonTexts, textArray } from '../db/array-literal.ts';
 
 /**
  * The only SQL on `records` and `record_versions` besides the read path (`src/access/read-path.ts`).
- * Bulk statements take a chunk's rows as one JSON parameter read with `jsonb_to_recordset(…)`: one
- * statement and a handful of parameters per chunk, whatever its size, on PGlite and PostgreSQL alike
- * (the driver passes one string instead of escaping every element of many arrays).
+ * Bulk statements take a chunk's columns as arrays read with `unnest(…)`, built as array literals by
+ * `src/db/array-literal.ts` (decision 0125): one statement and one parameter per column per chunk,
+ * whatever its size, on PGlite and PostgreSQL alike.
  */
 
 type Db = Kysely<Database>;
@@ -100,8 +101,8 @@ export async function findHeads(
     WHERE r.kind_code = ${kindCode}
       AND (r.uscc, r.natural_key) IN (
         SELECT k.uscc, k.natural_key
-        FROM jsonb_to_recordset(${JSON.stringify(keys.map((k) => ({ uscc: k.uscc, natural_key: k.naturalKey })))}::jsonb)
-          AS k(uscc text, natural_key text)
+        FROM unnest(${textArray(keys.map((k) => k.uscc))}::text[], ${textArray(keys.map((k) => k.naturalKey))}::text[])
+          AS k(uscc, natural_key)
       )`.execute(db);
   return r.rows.map((x) => ({
     recordId: Number(x.record_id),
@@ -158,26 +159,6 @@ export async function reserveIds(
 }
 
 /**
- * The rows of a chunk as one JSON array, spliced from the canonical data texts already computed (no
- * second serialisation of the data). One JSON parameter is far cheaper for the driver than a dozen
- * text arrays, each element of which it would escape.
- */
-const q = (s: string | null) => (s === null ? 'null' : JSON.stringify(s));
-
-function versionsJson(rows: NewVersionRow[]): string {
-  const parts = rows.map(
-    (x) =>
-      `{${x.publicity === null ? '' : `"pd":${q(x.publicity.decidedOn)},"ps":${q(x.publicity.severity)},"pr":${q(x.publicity.regime)},"pu":${q(x.publicity.publicityUntil)},"pb":"${x.publicity.basis}",`}"id":${x.id},"record_id":${x.recordId},"uscc":${JSON.stringify(x.uscc)},"version":${x.version},"op":"${x.op}","status":"${x.status}","data":${x.dataJson},"data_digest":"${x.dataDigest}","occurred_on":${x.occurredOn === null ? 'null' : `"${x.occurredOn}"`},"reason":${x.reason === null ? 'null' : JSON.stringify(x.reason)},${x.createsRecord ? `"nk":${JSON.stringify(x.naturalKey)},` : ''}"h":${x.leafHash === null ? 'null' : `"${x.leafHash}"`}}`,
-  );
-  // The brackets go into the first and last parts, so that `join` returns the flat string the driver
-  // sends: '[' + joined + ']' would be a rope, which the driver's Buffer.byteLength copies once more
-  // (~10% of ingestion's allocations, measured with the sampling heap profiler).
-  parts[0] = `[${parts[0]!}`;
-  parts[parts.length - 1] = `${parts[parts.length - 1]!}]`;
-  return parts.join(',');
-}
-
-/**
  * Creates the chunk's new identities, appends versions, queues their ledger entries and writes their
  * stored publicity ends, in ONE statement: the chunk is parsed once (docs/decisions/0030, 0040,
  * 0124). A new identity is a plain insert: an identity created meanwhile by a writer that does not
@@ -196,12 +177,27 @@ export async function insertVersions(
   rows: NewVersionRow[],
 ): Promise<void> {
   if (rows.length === 0) return;
+  const col = <T>(f: (x: NewVersionRow) => T): T[] => rows.map(f);
+  const pub = <T>(f: (p: StoredPublicityFacts) => T): (T | null)[] =>
+    rows.map((x) => (x.publicity === null ? null : f(x.publicity)));
+  // One array per column (decision 0125); the data documents travel as JSON texts split on the server.
   await sql`
     WITH x AS MATERIALIZED (
-      SELECT * FROM jsonb_to_recordset(${versionsJson(rows)}::jsonb)
-        AS x(id bigint, record_id bigint, uscc text, version int, op text, status text, data jsonb,
-             data_digest text, occurred_on date, reason text, h text, nk text,
-             pd date, ps text, pr text, pu date, pb text)
+      SELECT u.id, u.record_id, u.uscc, u.version, u.op, u.status, u.data::jsonb AS data, u.data_digest,
+        u.occurred_on, u.reason, u.h, u.nk, u.pd, u.ps, u.pr, u.pu, u.pb
+      FROM unnest(
+        ${integerArray(col((x) => x.id))}::bigint[], ${integerArray(col((x) => x.recordId))}::bigint[],
+        ${textArray(col((x) => x.uscc))}::text[], ${integerArray(col((x) => x.version))}::int[],
+        ${textArray(col((x) => x.op))}::text[], ${textArray(col((x) => x.status))}::text[],
+        string_to_array(${jsonTexts(col((x) => x.dataJson))}::text, E'\x1e'),
+        ${textArray(col((x) => x.dataDigest))}::text[], ${textArray(col((x) => x.occurredOn))}::date[],
+        ${textArray(col((x) => x.reason))}::text[], ${textArray(col((x) => x.leafHash))}::text[],
+        ${textArray(col((x) => (x.createsRecord ? x.naturalKey : null)))}::text[],
+        ${textArray(pub((p) => p.decidedOn))}::date[], ${textArray(pub((p) => p.severity))}::text[],
+        ${textArray(pub((p) => p.regime))}::text[], ${textArray(pub((p) => p.publicityUntil))}::date[],
+        ${textArray(pub((p) => p.basis))}::text[]
+      ) AS u(id, record_id, uscc, version, op, status, data, data_digest, occurred_on, reason, h, nk,
+             pd, ps, pr, pu, pb)
     ), rec AS (
       INSERT INTO records (id, uscc, kind_code, natural_key, provider_id)
       SELECT x.record_id, x.uscc, ${common.kindCode}, x.nk, ${common.providerId}
@@ -340,19 +336,5 @@ export async function listLatestVersionsOfSubject(
     );
   if (kindCodes?.length) q = q.where('v.kind_code', 'in', kindCodes);
   const rows = await q.orderBy('v.kind_code').orderBy('v.record_id').execute();
-  return rows.map(toVersionRow);
-}
-
-/** Versions written by one batch, in order (for the provider's own batch outcome and tests). */
-export async function listVersionsOfBatch(
-  db: Db,
-  batchId: number,
-  limit = 1000,
-): Promise<RecordVersionRow[]> {
-  const rows = await versionSelect(db)
-    .where('v.batch_id', '=', batchId)
-    .orderBy('v.id')
-    .limit(limit)
-    .execute();
   return rows.map(toVersionRow);
 }

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { SubjectsTable } from '../db/foundation.tables.ts';
+import { textArray } from '../db/array-literal.ts';
 
 export type SubjectRow = Selectable<SubjectsTable>;
 
@@ -31,9 +32,9 @@ export async function insertProvisionalSubjects(
   await sql`
     WITH input AS (
       SELECT * FROM unnest(
-        ${rows.map((r) => r.uscc)}::text[], ${rows.map((r) => r.name)}::text[],
-        ${rows.map((r) => r.subject_type)}::text[], ${rows.map((r) => r.region_code)}::text[],
-        ${rows.map((r) => r.grams.join(gramSep))}::text[]
+        ${textArray(rows.map((r) => r.uscc))}::text[], ${textArray(rows.map((r) => r.name))}::text[],
+        ${textArray(rows.map((r) => r.subject_type))}::text[], ${textArray(rows.map((r) => r.region_code))}::text[],
+        ${textArray(rows.map((r) => r.grams.join(gramSep)))}::text[]
       ) AS t(uscc, name, subject_type, region_code, grams)
     ),
     named AS (
