@@ -216,3 +216,23 @@ describe('stored publicity ends (公示截止, computed when a version is stored
     assert.ok(doc.includes('罚〔2026〕G1号') && !doc.includes('罚〔2026〕M1号'));
   });
 });
+
+describe('realDay (a calendar day, or null)', () => {
+  it('accepts real days only, leap years by the Gregorian rule', async () => {
+    const { realDay } = await import('./publicity-compute.ts');
+    for (const d of ['2024-02-29', '2000-02-29', '2023-12-31', '2023-04-30', '1999-01-01'])
+      assert.equal(realDay(d), d);
+    for (const d of [
+      '2023-02-29',
+      '1900-02-29',
+      '2023-04-31',
+      '2023-13-01',
+      '2023-00-10',
+      '2023-1-5',
+      '2023/01/05',
+      20230105,
+      null,
+    ])
+      assert.equal(realDay(d), null, String(d));
+  });
+});
