@@ -220,8 +220,9 @@ describe('stored publicity ends (公示截止, computed when a version is stored
 describe('realDay (a calendar day, or null)', () => {
   it('accepts real days only, leap years by the Gregorian rule', async () => {
     const { realDay } = await import('./publicity-compute.ts');
-    for (const d of ['2024-02-29', '2000-02-29', '2023-12-31', '2023-04-30', '1999-01-01'])
+    for (const d of ['2024-02-29', '2000-02-29', '2023-12-31', '2023-04-30', '1999-01-01']) {
       assert.equal(realDay(d), d);
+    }
     for (const d of [
       '2023-02-29',
       '1900-02-29',
@@ -232,7 +233,8 @@ describe('realDay (a calendar day, or null)', () => {
       '2023/01/05',
       20230105,
       null,
-    ])
+    ]) {
       assert.equal(realDay(d), null, String(d));
+    }
   });
 });
