@@ -296,7 +296,7 @@ describe('ingestion over HTTP', () => {
     assert.ok((await countRows(t.db, 'records')) > 0);
   });
 
-  it('a NUL character (which PostgreSQL cannot store in text) rejects its row by name, never the batch', async () => {
+  it('a NUL or a lone surrogate (which PostgreSQL cannot store in text) rejects its row by name, never the batch', async () => {
     // A few rows around it: one NUL in a short file makes it look binary (file_unreadable), as it should.
     const rows = [60, 61, 62, 63, 64, 65].map((n) =>
       n === 61 ? row(n, { name: '郑州\u0000商贸有限公司' }) : row(n),
@@ -312,7 +312,7 @@ describe('ingestion over HTTP', () => {
         e.rule,
         e.value,
       ]),
-      [[3, 'name', 'nul_character', '郑州\u2400商贸有限公司']],
+      [[3, 'name', 'invalid_character', '郑州\u2400商贸有限公司']],
     );
     assert.match(out.errors[0].message.zh, /NUL/);
     const nd = await push(
@@ -322,7 +322,25 @@ describe('ingestion over HTTP', () => {
       'application/x-ndjson',
     );
     assert.equal(nd.statusCode, 200, nd.body);
-    assert.deepEqual([nd.json().rejected, nd.json().errors[0].rule], [1, 'nul_character']);
+    assert.deepEqual([nd.json().rejected, nd.json().errors[0].rule], [1, 'invalid_character']);
+    // A lone UTF-16 surrogate (only JSON can carry one): neither storable nor shown as sent.
+    const lone = await push(
+      `${JSON.stringify({ name: '郑州\ud800商贸有限公司', uscc: testUscc(73), penalty_decision_no: 'y1', decided_on: '2024-03-05', authority_name: '郑州市市场监督管理局' })}\n`,
+      'kind=admin_penalty',
+      PROVIDER,
+      'application/x-ndjson',
+    );
+    assert.equal(lone.statusCode, 200, lone.body);
+    assert.deepEqual([lone.json().rejected, lone.json().errors[0].rule], [1, 'invalid_character']);
+    // In a JSON key: the unknown field is reported with ␀ and �, the row applies.
+    const keyed = await push(
+      `${JSON.stringify({ name: '郑州商贸有限公司', uscc: testUscc(75), penalty_decision_no: 'y3', decided_on: '2024-03-05', authority_name: '郑州市市场监督管理局', '备\u0000注\ud800': 'x' })}\n`,
+      'kind=admin_penalty',
+      PROVIDER,
+      'application/x-ndjson',
+    );
+    assert.equal(keyed.json().accepted, 1, keyed.body);
+    assert.equal(keyed.json().errors[0].field, '备\u2400注\ufffd');
     // In a file name: kept, with the NUL shown as ␀.
     const named = await push(penaltyCsv([row(66)]), 'kind=admin_penalty&filename=a%00b.csv');
     assert.equal(named.statusCode, 200, named.body);

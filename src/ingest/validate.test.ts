@@ -42,6 +42,13 @@ describe('validate: values by catalog field type', () => {
     assert.equal(ok(field('text'), evil), evil);
   });
 
+  it('NUL and lone surrogates are refused by name; other control characters are kept', () => {
+    assert.equal(bad(field('string'), 'a\u0000b'), 'invalid_character');
+    assert.equal(bad(field('text'), 'a\ud800b'), 'invalid_character');
+    assert.equal(bad(field('text'), 'a\udc00'), 'invalid_character');
+    assert.equal(ok(field('text'), '😀\u0001'), '😀\u0001');
+  });
+
   it('integer: separators and full-width digits, no decimals', () => {
     assert.equal(ok(field('integer'), '1,234'), 1234);
     assert.equal(ok(field('integer'), '１２３'), 123);

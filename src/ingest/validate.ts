@@ -53,18 +53,32 @@ export function shownValue(v: unknown): string | null {
 }
 
 /**
- * Text as it can be stored and shown: PostgreSQL text and jsonb cannot hold U+0000, so a NUL a
- * provider sent is shown as ␀ (U+2400) in row errors and warnings (the row itself is rejected, see
- * `nul_character`).
+ * Text as it can be stored and shown: PostgreSQL text and jsonb hold neither U+0000 nor a lone
+ * UTF-16 surrogate (only a JSON upload can carry one, as `\ud800`). In row errors, warnings and file
+ * names a NUL is shown as ␀ (U+2400) and a lone surrogate as � (U+FFFD); the row itself is rejected
+ * (`invalid_character`).
  */
 export function printable(s: string): string {
-  return s.includes('\u0000') ? s.replaceAll('\u0000', '\u2400') : s;
+  const t = s.includes('\u0000') ? s.replaceAll('\u0000', '\u2400') : s;
+  return t.isWellFormed() ? t : t.toWellFormed();
 }
 
-const nulMessage = (label: string, labelEn: string) => ({
-  zh: `“${label}”含有空字符（NUL，U+0000），无法保存，请删除后重报`,
-  en: `"${labelEn}" contains a NUL character (U+0000), which cannot be stored; remove it and send the row again`,
-});
+/** Why a text cannot be stored as sent, or null when it can. */
+function invalidCharacter(s: string, label: string, labelEn: string): { zh: string; en: string } | null {
+  if (s.includes('\u0000')) {
+    return {
+      zh: `“${label}”含有空字符（NUL，U+0000），无法保存，请删除后重报`,
+      en: `"${labelEn}" contains a NUL character (U+0000), which cannot be stored; remove it and send the row again`,
+    };
+  }
+  if (!s.isWellFormed()) {
+    return {
+      zh: `“${label}”含有不成对的 UTF-16 代理项（如 \\ud800），不是有效字符，请更正后重报`,
+      en: `"${labelEn}" contains a lone UTF-16 surrogate (such as \\ud800), which is not a character; correct it and send the row again`,
+    };
+  }
+  return null;
+}
 
 function fail(rule: string, zh: string, en: string): ValueCheck {
   return { ok: false, rule, zh, en };
@@ -171,9 +185,8 @@ export function checkValue(field: CatalogField, raw: unknown, opts: ValidatorOpt
     case 'string':
     case 'text': {
       const s = (raw instanceof Date ? shownValue(raw)! : String(raw)).trim();
-      if (s.includes('\u0000')) {
-        return { ok: false, rule: 'nul_character', ...nulMessage(name, field.label_en || field.code) };
-      }
+      const bad = invalidCharacter(s, name, field.label_en || field.code);
+      if (bad) return { ok: false, rule: 'invalid_character', ...bad };
       if (field.max_length && [...s].length > field.max_length) {
         return fail(
           'max_length',
@@ -518,13 +531,14 @@ export function createRowValidator(kind: CatalogKind, opts: ValidatorOptions = {
       });
     }
     const reason = isEmpty(values[REASON_COLUMN]) ? null : String(values[REASON_COLUMN]).trim();
-    if (reason?.includes('\u0000')) {
+    const badReason = reason === null ? null : invalidCharacter(reason, '原因', 'reason');
+    if (badReason) {
       errors.push({
         row,
         field: REASON_COLUMN,
-        rule: 'nul_character',
+        rule: 'invalid_character',
         value: shownValue(reason),
-        message: nulMessage('原因', 'reason'),
+        message: badReason,
       });
     }
     if (errors.length) return { ok: false, errors };

@@ -1,3 +1,4 @@
+import { printable } from '../validate.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { HeaderMatcher } from '../headers.ts';
 import { readText } from './text.ts';
@@ -28,14 +29,15 @@ function keyMapper(matcher: HeaderMatcher, events: ParseEvents) {
         cache.set(k, code);
         if (code === null) {
           unknown.push(k);
+          const shown = printable(k);
           events.onWarning?.({
             row,
-            field: k,
+            field: shown,
             rule: 'unknown_column',
             value: null,
             message: {
-              zh: `未知字段“${k}”不属于该信息项，已忽略`,
-              en: `unknown field "${k}" is not part of this kind and was ignored`,
+              zh: `未知字段“${shown}”不属于该信息项，已忽略`,
+              en: `unknown field "${shown}" is not part of this kind and was ignored`,
             },
           });
         }
