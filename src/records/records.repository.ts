@@ -202,11 +202,17 @@ export async function insertVersions(
       INSERT INTO records (id, uscc, kind_code, natural_key, provider_id)
       SELECT x.record_id, x.uscc, ${common.kindCode}, x.nk, ${common.providerId}
       FROM x WHERE x.nk IS NOT NULL
+    ), pub_new AS (
+      -- A record created by this statement has no stored end yet: a plain insert (no arbiter probe).
+      INSERT INTO record_publicity
+        (record_id, uscc, kind_code, version, decided_on, severity, regime, publicity_until, basis)
+      SELECT x.record_id, x.uscc, ${common.kindCode}, x.version, x.pd, x.ps, x.pr, x.pu, x.pb
+      FROM x WHERE x.pb IS NOT NULL AND x.nk IS NOT NULL
     ), pub AS (
       INSERT INTO record_publicity AS p
         (record_id, uscc, kind_code, version, decided_on, severity, regime, publicity_until, basis)
       SELECT x.record_id, x.uscc, ${common.kindCode}, x.version, x.pd, x.ps, x.pr, x.pu, x.pb
-      FROM x WHERE x.pb IS NOT NULL
+      FROM x WHERE x.pb IS NOT NULL AND x.nk IS NULL
       ON CONFLICT (record_id) DO UPDATE SET
         version = EXCLUDED.version, kind_code = EXCLUDED.kind_code, decided_on = EXCLUDED.decided_on,
         severity = EXCLUDED.severity, regime = EXCLUDED.regime, publicity_until = EXCLUDED.publicity_until,
