@@ -13,7 +13,7 @@ import {
   type StoreRow,
 } from '../records/record-store.service.ts';
 import { dialectName } from '../db/database.ts';
-import { deferCommitFlush } from '../records/records.repository.ts';
+import { analyzeRecordStoreIfGrown, deferCommitFlush } from '../records/records.repository.ts';
 import { AppError, isAppError } from '../shared/errors.ts';
 import { cleanSubjectNamePendingLists } from '../subjects/subjects.repository.ts';
 import { storeBlob, type StoredBlob } from './blob-store.ts';
@@ -56,6 +56,12 @@ export type BatchSource = (typeof batchSources)[number];
 export const CHUNK_ROWS = 1000;
 /** Errors kept in the outcome (the full list: GET /api/v1/batches/:id/errors). */
 export const DEFAULT_ERROR_LIMIT = 100;
+
+/**
+ * On PGlite (no autovacuum), a batch that applied at least this many rows, and grew the record store
+ * by a tenth, refreshes the planner's statistics when it ends (`analyzeRecordStoreIfGrown`).
+ */
+export const ANALYZE_AFTER_ROWS = 10_000;
 
 /** Rules that are warnings about columns, not rejections of rows. */
 export const warningRules = new Set(['unknown_column', 'duplicate_column']);
@@ -281,6 +287,9 @@ async function ingest(ctx: IngestContext, input: PipelineInput): Promise<BatchOu
     // Best effort: without it (e.g. a database role that does not own the index) the lists are
     // merged anyway when they reach their 1 MB limit, or by autovacuum.
     if (counters.accepted > 0) await cleanSubjectNamePendingLists(ctx.db).catch(() => undefined);
+    if (counters.accepted >= ANALYZE_AFTER_ROWS && dialectName(ctx.db) === 'pglite') {
+      await analyzeRecordStoreIfGrown(ctx.db, counters.accepted);
+    }
     await updateBatch(ctx.db, batchId, { ...counters.patch(), status: 'completed', finished: true });
     input.onProgress?.({ batch: batchId, status: 'completed', ...counters.patch() } as BatchProgress);
     return outcome();
