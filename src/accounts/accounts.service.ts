@@ -53,6 +53,7 @@ import {
   listClientKeys,
   listUsers,
   pruneNonces,
+  deleteEndedSessions,
   recordLoginFailure,
   recordLoginSuccess,
   revokeClientKey,
@@ -225,6 +226,7 @@ export function createAccountsService(deps: AccountsServiceDeps) {
   const policy = deps.policy ?? securityPolicyFromEnv();
   const clock = deps.clock ?? (() => new Date());
   let noncePruneCounter = 0;
+  let sessionPruneCounter = 0;
 
   function actorOf(user: UserRow): AuthenticatedActor {
     return {
@@ -329,6 +331,15 @@ export function createAccountsService(deps: AccountsServiceDeps) {
   ) {
     const token = randomBytes(32).toString('base64url');
     const now = clock();
+    // Sessions that can no longer be used are deleted (they hold an IP address and a browser
+    // signature: personal information kept no longer than needed, PIPL Art. 19). At the first login
+    // of a process and every 100th after; a day's grace keeps "session expired" (rather than "log
+    // in") as the answer to a cookie that just ended.
+    if (sessionPruneCounter++ % 100 === 0) {
+      const endedBefore = new Date(now.getTime() - 24 * 3600_000);
+      const idleSince = new Date(endedBefore.getTime() - policy.sessionIdleMinutes * 60_000);
+      await deleteEndedSessions(db, endedBefore, idleSince);
+    }
     const expiresAt = new Date(now.getTime() + policy.sessionAbsoluteHours * 3600_000);
     await insertSession(db, {
       token_hash: hashSessionToken(token),

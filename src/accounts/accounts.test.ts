@@ -190,6 +190,57 @@ describe('accounts and authentication', () => {
     assert.equal(after.json().code, 'session_expired');
   });
 
+  it('deletes sessions a day after they ended (expired, revoked or idle), keeping live and just-ended ones', async () => {
+    const s = await loginAs(t, 'institution');
+    const username = (await t.inject({ url: '/api/v1/me', headers: s.headers })).json().username as string;
+    const user = await t.db
+      .selectFrom('users')
+      .select('id')
+      .where('username', '=', username)
+      .executeTakeFirstOrThrow();
+    const hour = 3600_000;
+    const now = Date.now();
+    const session = (
+      name: string,
+      created: number,
+      expires: number,
+      revoked: number | null,
+      seen = created,
+    ) =>
+      t.db
+        .insertInto('sessions')
+        .values({
+          token_hash: `test-${name}`,
+          user_id: user.id,
+          mfa_pending: false,
+          created_at: new Date(created),
+          last_seen_at: new Date(seen),
+          expires_at: new Date(expires),
+          revoked_at: revoked === null ? null : new Date(revoked),
+          ip: '127.0.0.1',
+          user_agent: 'test',
+        })
+        .execute();
+    await session('expired-long-ago', now - 60 * hour, now - 48 * hour, null);
+    await session('revoked-long-ago', now - 30 * hour, now - 20 * hour, now - 29 * hour);
+    await session('idle-long-ago', now - 35 * hour, now + 1 * hour, null, now - 34 * hour);
+    await session('expired-just-now', now - 13 * hour, now - 1 * hour, null);
+    await session('live', now - 1 * hour, now + 11 * hour, null, now - 5 * 60_000);
+    // A fresh process's first login prunes.
+    const service = createAccountsService({
+      db: t.db,
+      keyring: t.ctx.keyring,
+      fieldCrypto: t.ctx.fieldCrypto,
+    });
+    await service.login({ username, password: testPassword });
+    const left = await t.db
+      .selectFrom('sessions')
+      .select('token_hash')
+      .where('token_hash', 'like', 'test-%')
+      .execute();
+    assert.deepEqual(left.map((r) => r.token_hash).sort(), ['test-expired-just-now', 'test-live']);
+  });
+
   it('authenticates signed machine requests and refuses stale, replayed, forged and altered ones', async () => {
     await ensureProvider(t.ctx, 'tax');
     for (const algorithm of ['HMAC-SHA256', 'HMAC-SM3'] as const) {

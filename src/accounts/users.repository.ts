@@ -120,6 +120,24 @@ export async function revokeSession(db: Db, tokenHash: string, at: Date): Promis
     .execute();
 }
 
+/**
+ * Deletes sessions that ended before `endedBefore`: expired, revoked, or idle since
+ * `idleSince` (the caller's idle timeout before `endedBefore`). Returns how many.
+ */
+export async function deleteEndedSessions(db: Db, endedBefore: Date, idleSince: Date): Promise<number> {
+  const r = await db
+    .deleteFrom('sessions')
+    .where((eb) =>
+      eb.or([
+        eb('expires_at', '<', endedBefore),
+        eb('revoked_at', '<', endedBefore),
+        eb('last_seen_at', '<', idleSince),
+      ]),
+    )
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
 // ---- machine-client keys and nonces ----
 
 export async function insertClientKey(db: Db, row: Insertable<ClientKeysTable>): Promise<ClientKeyRow> {
