@@ -219,4 +219,13 @@ describe('validate: rows', () => {
     assert.ok(!unknownOp.ok);
     assert.equal(unknownOp.errors[0]!.rule, 'op');
   });
+
+  it('an `_op` naming a property every object inherits (constructor, __proto__) is an unknown operation', () => {
+    // Such a row used to get a function as its operation: neither applied, nor unchanged, nor rejected.
+    for (const op of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const r = validate(2, { ...good, _op: op, _reason: '更正' });
+      assert.ok(!r.ok, op);
+      assert.deepEqual([r.errors[0]!.field, r.errors[0]!.rule, r.errors[0]!.value], ['_op', 'op', op]);
+    }
+  });
 });

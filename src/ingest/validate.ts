@@ -452,7 +452,8 @@ export function createRowValidator(kind: CatalogKind, opts: ValidatorOptions = {
     const errors: RowError[] = [];
     const opRaw = values[OP_COLUMN];
     const opText = isEmpty(opRaw) ? '' : normalizeLabel(String(opRaw));
-    const op = opNames[opText];
+    // Own names only: `constructor` or `__proto__` would otherwise find Object.prototype's members.
+    const op = Object.hasOwn(opNames, opText) ? opNames[opText] : undefined;
     if (!op) {
       errors.push({
         row,
