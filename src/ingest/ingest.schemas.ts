@@ -71,7 +71,8 @@ export const listBatchesQuery = z.object({
 export const errorsQuery = z.object({
   format: z.enum(['json', 'csv']).default('json'),
   limit: z.coerce.number().int().min(1).max(10000).default(1000),
-  afterRow: z.coerce.number().int().optional(),
+  /** A row number: `batch_errors.row_number` is a PostgreSQL integer (a larger value is a database error). */
+  afterRow: z.coerce.number().int().min(-2_147_483_648).max(2_147_483_647).optional(),
   afterId: z.coerce.number().int().optional(),
 });
 

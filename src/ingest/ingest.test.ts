@@ -483,6 +483,17 @@ describe('ingestion over HTTP', () => {
       })
     ).json();
     assert.equal(next.errors[0].row, 3);
+    // Row numbers are PostgreSQL integers: a larger afterRow is a 400, not a database error (500).
+    for (const q of ['afterRow=99999999999&afterId=1', 'afterRow=-99999999999&afterId=1']) {
+      const big = await t.inject({ url: `/api/v1/batches/${id}/errors?${q}`, headers: PROVIDER });
+      assert.equal(big.statusCode, 400, big.body);
+      assert.equal(big.json().code, 'validation_failed');
+    }
+    const last = await t.inject({
+      url: `/api/v1/batches/${id}/errors?afterRow=2147483647&afterId=1`,
+      headers: PROVIDER,
+    });
+    assert.deepEqual([last.statusCode, last.json().errors], [200, []]);
   });
 
   it('two batches of the same records at once: one creates, the other finds them unchanged', async () => {
