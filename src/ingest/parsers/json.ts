@@ -120,13 +120,6 @@ export async function* jsonRows(
     });
 
   for await (const chunk of readText(path, head)) {
-    if (done) {
-      if (chunk.trim()) {
-        // Only whitespace may follow the closing bracket of the rows (or of the top-level object).
-        if (arrayDepth === -2 && /^\s*}?\s*$/.test(chunk)) continue;
-      }
-      continue;
-    }
     elemStart = arrayDepth >= 0 && depth >= arrayDepth + 1 ? 0 : -1;
     for (let i = 0; i < chunk.length; i++, pos++) {
       const ch = chunk[i]!;
@@ -144,6 +137,23 @@ export async function* jsonRows(
         continue;
       }
       if (ch === ' ' || ch === '\n' || ch === '\r' || ch === '\t') continue;
+      if (done) {
+        // After the rows, the text is scanned to its end: only the rest of the top-level object (any
+        // member but a second "rows") and then whitespace may follow. Anything else (a second array
+        // of a concatenated export) would otherwise be dropped without a word.
+        if (depth === 0) throw bad('数据数组结束后还有其他内容 / more content after the rows array');
+        if (ch === '"') {
+          inString = true;
+          if (depth === 1) {
+            collectingKey = true;
+            strBuf = '';
+          }
+        } else if (ch === ':' && depth === 1 && lastKey === 'rows') {
+          throw bad('重复的 rows 数组 / a second "rows" member');
+        } else if (ch === '{' || ch === '[') depth++;
+        else if (ch === '}' || ch === ']') depth--;
+        continue;
+      }
       if (!started) {
         started = true;
         if (ch === '[') {
@@ -198,7 +208,8 @@ export async function* jsonRows(
         }
         if (arrayDepth > 0 && depth === arrayDepth && ch === ']') {
           done = true;
-          break;
+          depth--;
+          continue;
         }
         depth--;
         if (depth < 0) throw bad('括号不匹配 / unbalanced brackets');

@@ -177,4 +177,26 @@ describe('parsers', () => {
     await rejects(Buffer.from(JSON.stringify(objs).slice(0, 60)), 'file_unreadable', 'json');
     await rejects(Buffer.from('[]'), 'file_empty', 'json');
   });
+
+  it('refuses JSON with more after its rows: a second array or a second "rows" would be silently dropped', async () => {
+    const o = (n: number) => ({
+      name: `甲${n}`,
+      uscc: testUscc(n),
+      行政处罚决定文书号: `A${n}`,
+      decided_on: '2024-03-05',
+    });
+    const one = JSON.stringify([o(1)]);
+    await rejects(Buffer.from(one + JSON.stringify([o(2)])), 'file_unreadable', 'json');
+    await rejects(Buffer.from(`${one}\n${JSON.stringify([o(2)])}\n`), 'file_unreadable', 'json');
+    await rejects(Buffer.from(`${one} garbage`), 'file_unreadable', 'json');
+    await rejects(Buffer.from(`{"rows":${one},"rows":${JSON.stringify([o(2)])}}`), 'file_unreadable', 'json');
+    // More after the rows in a long file (past the first chunk read) as well.
+    const many = JSON.stringify(Array.from({ length: 3000 }, (_, i) => o(i + 1)));
+    await rejects(Buffer.from(`${many}${many}`), 'file_unreadable', 'json');
+    // Whitespace after the array, and other members around "rows" (strings with brackets, "rows" as a
+    // value), are fine.
+    assert.equal((await parse(Buffer.from(`${one}\n\n  `), 'json')).rows.length, 1);
+    const wrapped = `{"note":"rows","rows":${one},"meta":{"rows":[1,2]},"x":"]}[{","y":["rows"]}\n`;
+    assert.equal((await parse(Buffer.from(wrapped), 'json')).rows.length, 1);
+  });
 });
