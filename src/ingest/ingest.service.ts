@@ -139,8 +139,20 @@ export async function resolveKind(
 export async function ingestRows(ctx: IngestContext, input: IngestRowsInput): Promise<BatchOutcome> {
   async function* ndjson(): AsyncGenerator<string> {
     let buf = '';
+    let n = 0;
     for await (const r of input.rows as AsyncIterable<Record<string, unknown>>) {
-      buf += `${JSON.stringify(r)}\n`;
+      n++;
+      let line: string;
+      try {
+        line = JSON.stringify(r);
+      } catch (e) {
+        // A value nested thousands deep (the records API parses any depth) overflows the stack.
+        if (!(e instanceof RangeError)) throw e;
+        throw new AppError('validation_failed', {
+          detail: `第 ${n} 条记录嵌套层数过多 / record ${n} is nested too deeply`,
+        });
+      }
+      buf += `${line}\n`;
       if (buf.length > 65536) {
         yield buf;
         buf = '';

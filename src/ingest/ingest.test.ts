@@ -361,6 +361,19 @@ describe('ingestion over HTTP', () => {
     );
   });
 
+  it('a record of the correct / withdraw API nested too deeply is a 400, not a 500', async () => {
+    const deep = '['.repeat(50_000) + ']'.repeat(50_000);
+    const res = await t.inject({
+      method: 'POST',
+      url: '/api/v1/records/correct',
+      headers: { ...PROVIDER, 'content-type': 'application/json' },
+      payload: `{"kind":"admin_penalty","reason":"更正","records":[{"uscc":"${testUscc(80)}","penalty_decision_no":"x","violation_facts":${deep}}]}`,
+    });
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(res.json().code, 'validation_failed');
+    assert.match(res.json().message.zh, /嵌套/);
+  });
+
   it('JSON and NDJSON bodies', async () => {
     const rows = [row(50), row(51)].map((r) => ({
       name: r[0],

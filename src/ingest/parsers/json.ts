@@ -10,6 +10,22 @@ import type { ParsedRow, ParseEvents } from './types.ts';
  * incrementally and each object parsed on its own, so a file of millions of rows streams.
  */
 
+/**
+ * A nested value (object or array) as its JSON text. JSON.parse reads any depth, but JSON.stringify
+ * overflows the stack past a few thousand levels (a RangeError, which would be a 500).
+ */
+function nestedText(row: number, key: string, v: object): string {
+  try {
+    return JSON.stringify(v);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const shown = printable(key);
+    throw new AppError('file_unreadable', {
+      detail: `第 ${row} 行“${shown}”的值嵌套层数过多 / row ${row}: the value of "${shown}" is nested too deeply`,
+    });
+  }
+}
+
 function keyMapper(matcher: HeaderMatcher, events: ParseEvents) {
   const cache = new Map<string, string | null>();
   let first = true;
@@ -45,7 +61,7 @@ function keyMapper(matcher: HeaderMatcher, events: ParseEvents) {
       if (code === null) continue;
       present.add(code);
       if (v !== undefined && v !== null && v !== '') {
-        values[code] = typeof v === 'object' ? JSON.stringify(v) : v;
+        values[code] = typeof v === 'object' ? nestedText(row, k, v) : v;
       }
     }
     if (first) {

@@ -178,6 +178,16 @@ describe('parsers', () => {
     await rejects(Buffer.from('[]'), 'file_empty', 'json');
   });
 
+  it('a value nested too deeply to re-serialise is a clear file error, not a crash (NDJSON and JSON)', async () => {
+    const deep = '['.repeat(50_000) + ']'.repeat(50_000);
+    const line = `{"name":"甲","uscc":"${testUscc(1)}","行政处罚决定文书号":"A1","decided_on":"2024-03-05","违法事实":${deep}}`;
+    await rejects(Buffer.from(`${line}\n`), 'file_unreadable', 'ndjson');
+    await rejects(Buffer.from(`[${line}]`), 'file_unreadable', 'json');
+    // Moderately nested values are kept as their JSON text.
+    const r = await parse(Buffer.from(`${line.replace(deep, '[[1,{"a":2}]]')}\n`), 'ndjson');
+    assert.equal(r.rows[0]!.values.violation_facts, '[[1,{"a":2}]]');
+  });
+
   it('refuses JSON with more after its rows: a second array or a second "rows" would be silently dropped', async () => {
     const o = (n: number) => ({
       name: `甲${n}`,
