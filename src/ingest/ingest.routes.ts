@@ -3,7 +3,8 @@ import { Readable } from 'node:stream';
 import type { Readable as ReadableType } from 'node:stream';
 import { z } from 'zod';
 import type { AppContext } from '../app/context.ts';
-import { AppError } from '../shared/errors.ts';
+import type { Multipart, MultipartFile } from '@fastify/multipart';
+import { AppError, isAppError } from '../shared/errors.ts';
 import { tooLarge } from './blob-store.ts';
 import { errorsCsv } from './errors-csv.ts';
 import {
@@ -25,10 +26,49 @@ import {
 
 const access = ['provider', 'operator'] as const;
 
-/** @fastify/multipart truncates a file at its size limit without failing: turn that into a 413. */
-async function* limited(file: ReadableType & { truncated?: boolean }, limit: number): AsyncGenerator<Buffer> {
-  for await (const chunk of file as AsyncIterable<Buffer>) yield chunk;
+const oneFileOnly = () =>
+  new AppError('validation_failed', {
+    detail: '每次请求只能上传一个文件 / upload one file per request',
+  });
+
+/**
+ * An error of the multipart envelope itself (busboy's "Boundary not found", "Unexpected end of
+ * multipart data", which carry no status and would be a 500) as the client's mistake. Errors the
+ * plugin gives a 4xx status (size and count limits) are mapped by the HTTP layer as they are.
+ */
+function envelopeError(e: unknown, code: 'validation_failed' | 'file_unreadable'): unknown {
+  const status = (e as { statusCode?: number }).statusCode;
+  if (isAppError(e) || (status && status >= 400 && status < 500)) return e;
+  const detail = `multipart 请求体格式错误或不完整 / the multipart body is malformed or incomplete (${String((e as Error).message ?? e)})`;
+  return code === 'validation_failed'
+    ? new AppError('validation_failed', { detail })
+    : new AppError('file_unreadable', { detail });
+}
+
+/**
+ * The uploaded file's bytes. @fastify/multipart truncates a file at its size limit without failing:
+ * that becomes a 413. The parts after the file are read too, before any row is applied: a second
+ * file (the plugin reads one and skips the others) refuses the upload rather than being dropped.
+ */
+async function* limited(
+  file: ReadableType & { truncated?: boolean },
+  limit: number,
+  rest: AsyncIterator<Multipart>,
+): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of file as AsyncIterable<Buffer>) yield chunk;
+  } catch (e) {
+    throw envelopeError(e, 'file_unreadable');
+  }
   if (file.truncated) throw tooLarge(limit);
+  try {
+    for (let r = await rest.next(); !r.done; r = await rest.next()) {
+      if (r.value.type === 'file') throw oneFileOnly();
+    }
+  } catch (e) {
+    if ((e as { code?: string }).code === 'FST_FILES_LIMIT') throw oneFileOnly();
+    throw envelopeError(e, 'file_unreadable');
+  }
 }
 
 function requireKind(kind: string | undefined): string {
@@ -96,7 +136,18 @@ export const ingestRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (a
       const declared = Number(req.headers['content-length'] ?? 0);
       // The multipart envelope adds a few hundred bytes around the file.
       if (declared > limit + 64 * 1024) throw tooLarge(limit);
-      const part = await req.file();
+      const parts = req.parts()[Symbol.asyncIterator]();
+      let part: MultipartFile | undefined;
+      try {
+        for (let r = await parts.next(); !r.done; r = await parts.next()) {
+          if (r.value.type === 'file') {
+            part = r.value;
+            break;
+          }
+        }
+      } catch (e) {
+        throw envelopeError(e, 'validation_failed');
+      }
       if (!part) throw new AppError('file_empty');
       const field = (name: string): string | undefined => {
         const f = (part.fields as Record<string, unknown>)[name] as { value?: unknown } | undefined;
@@ -115,7 +166,7 @@ export const ingestRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (a
         filename: part.filename || null,
         format,
         source: 'upload',
-        stream: Readable.from(limited(part.file, limit)),
+        stream: Readable.from(limited(part.file, limit, parts)),
       });
     },
   );

@@ -282,6 +282,56 @@ describe('ingestion over HTTP', () => {
     assert.equal((data[1]!.data as { uscc: string }).uscc, testUscc(2)); // lower case normalised
   });
 
+  it('a multipart upload cut off, without a boundary or with a second file is a 4xx and applies nothing', async () => {
+    const before = await counts(t);
+    const upload = (payload: Buffer | string, type: string) =>
+      t.inject({
+        method: 'POST',
+        url: '/api/v1/batches/upload?kind=admin_penalty',
+        payload,
+        headers: { ...PROVIDER, 'content-type': type },
+      });
+    const one = multipart('a.csv', Buffer.from(penaltyCsv([row(90), row(91)])));
+    const type = one.headers['content-type'];
+    const boundary = type.split('boundary=')[1]!;
+    // Cut off in the middle of the file (a dropped connection, a broken proxy).
+    const cut = await upload(one.payload.subarray(0, one.payload.length - 60), type);
+    assert.equal(cut.statusCode, 400, cut.body);
+    assert.equal(cut.json().code, 'file_unreadable');
+    const b = (await t.inject({ url: `/api/v1/batches/${cut.json().batch}`, headers: PROVIDER })).json();
+    assert.deepEqual([b.status, b.errorCode], ['rejected', 'file_unreadable']);
+    // Cut off before the file began.
+    const early = await upload(one.payload.subarray(0, 20), type);
+    assert.equal(early.statusCode, 400, early.body);
+    assert.equal(early.json().code, 'validation_failed');
+    // No boundary in the content type.
+    const bare = await upload(one.payload, 'multipart/form-data');
+    assert.equal(bare.statusCode, 400, bare.body);
+    assert.equal(bare.json().code, 'validation_failed');
+    // Two files: only one is read per request, so the second would be dropped without a word.
+    const second = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="b.csv"\r\n\r\n${penaltyCsv([row(92)])}\r\n--${boundary}--\r\n`,
+    );
+    const two = await upload(
+      Buffer.concat([one.payload.subarray(0, one.payload.length - `--${boundary}--\r\n`.length), second]),
+      type,
+    );
+    assert.equal(two.statusCode, 400, two.body);
+    assert.equal(two.json().code, 'validation_failed');
+    assert.match(two.json().message.zh, /一个文件/);
+    assert.deepEqual(await counts(t), before);
+    // Fields after the file are fine.
+    const after = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\nx\r\n--${boundary}--\r\n`,
+    );
+    const trailing = await upload(
+      Buffer.concat([one.payload.subarray(0, one.payload.length - `--${boundary}--\r\n`.length), after]),
+      type,
+    );
+    assert.equal(trailing.statusCode, 200, trailing.body);
+    assert.equal(trailing.json().accepted, 2);
+  });
+
   it('reads a GBK CSV and stores SQL and HTML in text fields inertly', async () => {
     const evil = "'); DROP TABLE records; -- <script>alert(1)</script>";
     const csv = penaltyCsv([row(40, { name: `郑州${evil}` })]);
