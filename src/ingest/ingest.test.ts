@@ -443,6 +443,31 @@ describe('ingestion over HTTP', () => {
     assert.equal(nd.json().unchanged, 2, nd.body);
     const wrapped = await push(JSON.stringify({ rows }), 'kind=admin_penalty', PROVIDER, 'application/json');
     assert.equal(wrapped.json().unchanged, 2, wrapped.body);
+    // Numbers beyond a double's precision: a text field keeps the digits sent, a number field refuses them.
+    const line = (n: number, fine: string) =>
+      `{"name":"郑州商贸有限公司","uscc":"${testUscc(n)}","penalty_decision_no":12345678901234567890${n},"decided_on":"2024-03-05","authority_name":"郑州市市场监督管理局","fine_amount":${fine}}`;
+    const big = await push(
+      `${line(52, '1.5')}\n${line(53, '123456789012345678901')}\n`,
+      'kind=admin_penalty',
+      PROVIDER,
+      'application/x-ndjson',
+    );
+    assert.deepEqual([big.json().accepted, big.json().rejected], [1, 1], big.body);
+    assert.deepEqual(
+      [
+        big.json().errors[0].row,
+        big.json().errors[0].field,
+        big.json().errors[0].rule,
+        big.json().errors[0].value,
+      ],
+      [2, 'fine_amount', 'precision', '123456789012345678901'],
+    );
+    const v = await t.db
+      .selectFrom('record_versions')
+      .select('data')
+      .where('batch_id', '=', big.json().batch)
+      .executeTakeFirstOrThrow();
+    assert.equal((v.data as { penalty_decision_no: string }).penalty_decision_no, '1234567890123456789052');
   });
 
   it('bad input gets a clear 4xx, never a 500, and nothing is applied', async () => {

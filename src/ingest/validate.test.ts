@@ -69,6 +69,21 @@ describe('validate: values by catalog field type', () => {
     assert.equal(bad(field('number'), true), 'number');
   });
 
+  it('number and integer: more digits than a double holds is refused (precision), never rounded', () => {
+    // 12345678901234567890 would be stored as 12345678901234567000.
+    assert.equal(bad(field('number'), '12345678901234567890'), 'precision');
+    assert.equal(bad(field('integer'), '9007199254740993'), 'precision');
+    assert.equal(bad(field('number'), '0.1000000000000000000001'), 'precision');
+    assert.equal(bad(field('number'), '1e400'), 'number');
+    // What a double represents exactly passes, however it is written.
+    assert.equal(ok(field('integer'), '9007199254740992'), 9007199254740992);
+    assert.equal(ok(field('number'), '0.30000000000000004'), 0.1 + 0.2); // as JavaScript and Excel write doubles
+    assert.equal(ok(field('number'), '1,234,567,890,123.45'), 1234567890123.45);
+    assert.equal(ok(field('number'), '1.000000000000000000'), 1);
+    assert.equal(ok(field('number'), '1e300'), 1e300);
+    assert.equal(ok(field('number'), '-000123.4500'), -123.45);
+  });
+
   it('boolean: 是/否, Y/N, true/false, 1/0', () => {
     for (const t of ['是', 'Y', 'y', 'true', 'TRUE', '1', true]) assert.equal(ok(field('boolean'), t), true);
     for (const f of ['否', 'N', 'false', '0', false]) assert.equal(ok(field('boolean'), f), false);

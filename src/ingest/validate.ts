@@ -115,6 +115,24 @@ function numericText(raw: string): string {
     .replace(/。/g, '.');
 }
 
+/**
+ * A decimal number's value as a canonical text (sign, digits without leading or trailing zeros,
+ * exponent), so that two writings of one value compare equal: '1.50' and '15e-1', '12345678901234567890'
+ * and String(12345678901234567000) do not. Undefined when the text is not a plain decimal number.
+ */
+export function decimalKey(text: string): string | undefined {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m || (m[2] === '' && !m[3])) return undefined;
+  let digits = m[2]! + (m[3] ?? '');
+  let exp = Number(m[4] ?? 0) - (m[3] ?? '').length;
+  digits = digits.replace(/^0+/, '');
+  if (digits === '') return '0';
+  const trailing = digits.length - digits.replace(/0+$/, '').length;
+  digits = digits.slice(0, digits.length - trailing);
+  exp += trailing;
+  return `${m[1] === '-' ? '-' : ''}${digits}e${exp}`;
+}
+
 interface DateParts {
   y: number;
   m: number;
@@ -206,6 +224,7 @@ export function checkValue(field: CatalogField, raw: unknown, opts: ValidatorOpt
     case 'integer':
     case 'number': {
       let n: number;
+      let text: string | undefined; // the number as sent, when sent as text
       if (typeof raw === 'number') n = raw;
       else if (typeof raw === 'boolean' || raw instanceof Date) n = Number.NaN;
       else {
@@ -225,11 +244,21 @@ export function checkValue(field: CatalogField, raw: unknown, opts: ValidatorOpt
           }
         }
         n = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) ? Number(s) : Number.NaN;
+        text = s;
       }
       if (!Number.isFinite(n)) {
         return field.type === 'integer'
           ? fail('integer', `“${name}”应为整数`, `"${field.label_en || field.code}" must be a whole number`)
           : fail('number', `“${name}”应为数字`, `"${field.label_en || field.code}" must be a number`);
+      }
+      // A double holds 15 to 17 significant digits: a longer text would be stored rounded
+      // (12345678901234567890 as 12345678901234567000), so it is refused rather than altered.
+      if (text !== undefined && text.length > 15 && decimalKey(text) !== decimalKey(String(n))) {
+        return fail(
+          'precision',
+          `“${name}”的有效数字过多（超过 15 位），无法按原值精确保存，请核对`,
+          `"${field.label_en || field.code}" has more significant digits than can be stored exactly (over 15); check the value`,
+        );
       }
       if (field.type === 'integer' && !Number.isInteger(n)) {
         return fail(

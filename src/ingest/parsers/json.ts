@@ -1,4 +1,4 @@
-import { printable } from '../validate.ts';
+import { decimalKey, printable } from '../validate.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { HeaderMatcher } from '../headers.ts';
 import { readText } from './text.ts';
@@ -9,6 +9,46 @@ import type { ParsedRow, ParseEvents } from './types.ts';
  * `{ "rows": [...] }`; row = position of the object in the array, from 1). The JSON text is scanned
  * incrementally and each object parsed on its own, so a file of millions of rows streams.
  */
+
+type Reviver = (this: unknown, key: string, value: unknown, context?: { source?: string }) => unknown;
+
+/** A number as its source text when its double is not what was written (1e400, 12345678901234567890). */
+const keepInexact: Reviver = (_key, value, context) =>
+  typeof value === 'number' &&
+  context?.source !== undefined &&
+  decimalKey(context.source) !== decimalKey(String(value))
+    ? context.source
+    : value;
+
+/** Whether a parsed number may be a rounded one: infinite, or 16 or more significant digits. */
+function mayBeRounded(v: number): boolean {
+  if (Number.isSafeInteger(v)) return false;
+  if (!Number.isFinite(v)) return true;
+  return (
+    String(v)
+      .replace(/e.*$|[-.]/g, '')
+      .replace(/^0+/, '').length >= 16
+  );
+}
+
+/**
+ * JSON.parse, numbers as sent. JSON.parse rounds every number to a double, so a code sent as a number
+ * (12345678901234567890123) would be kept as 1.2345678901234568e+22 and an amount silently altered.
+ * When a top-level value looks rounded, the text is parsed again with each number's source text (a
+ * reviver, several times slower, hence only then) and an inexact number is kept as its text: a text
+ * field stores the digits as sent, a number field refuses it (rule precision). Digits beyond a
+ * double's precision that round to a short number (0.1000000000000000000001) are not detected.
+ */
+function parseExact(text: string): unknown {
+  const v: unknown = JSON.parse(text);
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+  for (const x of Object.values(v)) {
+    if (typeof x === 'number' && mayBeRounded(x)) {
+      return (JSON.parse as (text: string, reviver: Reviver) => unknown)(text, keepInexact);
+    }
+  }
+  return v;
+}
 
 /**
  * A nested value (object or array) as its JSON text. JSON.parse reads any depth, but JSON.stringify
@@ -88,7 +128,7 @@ export async function* ndjsonRows(
     if (!t) return;
     let obj: unknown;
     try {
-      obj = JSON.parse(t);
+      obj = parseExact(t);
     } catch {
       throw new AppError('file_unreadable', {
         detail: `第 ${line} 行不是有效的 JSON / line ${line} is not valid JSON`,
@@ -214,7 +254,7 @@ export async function* jsonRows(
           depth--;
           let obj: unknown;
           try {
-            obj = JSON.parse(text);
+            obj = parseExact(text);
           } catch {
             throw bad(`第 ${index + 1} 个对象无法解析 / object ${index + 1} cannot be parsed`);
           }

@@ -188,6 +188,33 @@ describe('parsers', () => {
     assert.equal(r.rows[0]!.values.violation_facts, '[[1,{"a":2}]]');
   });
 
+  it('JSON numbers a double cannot hold exactly arrive as their text: never rounded on the way in', async () => {
+    const line = (n: number, extra: string) =>
+      `{"name":"甲","uscc":"${testUscc(n)}","行政处罚决定文书号":12345678901234567890123,"decided_on":"2024-03-05"${extra}}`;
+    const nd = await parse(
+      Buffer.from(`${line(1, ',"fine_amount":9007199254740993')}\n${line(2, ',"fine_amount":1e400')}\n`),
+      'ndjson',
+    );
+    assert.deepEqual(
+      nd.rows.map((r) => [r.values.penalty_decision_no, r.values.fine_amount]),
+      [
+        ['12345678901234567890123', '9007199254740993'],
+        ['12345678901234567890123', '1e400'],
+      ],
+    );
+    const arr = await parse(Buffer.from(`[${line(3, ',"fine_amount":1234567890.123456789')}]`), 'json');
+    assert.deepEqual(arr.rows[0]!.values.fine_amount, '1234567890.123456789');
+    // Numbers a double holds exactly stay numbers.
+    const exact = await parse(
+      Buffer.from(`${line(4, ',"fine_amount":9007199254740992,"confiscated_amount":1.5e3')}\n`),
+      'ndjson',
+    );
+    assert.deepEqual(
+      [exact.rows[0]!.values.fine_amount, exact.rows[0]!.values.confiscated_amount],
+      [9007199254740992, 1500],
+    );
+  });
+
   it('refuses JSON with more after its rows: a second array or a second "rows" would be silently dropped', async () => {
     const o = (n: number) => ({
       name: `甲${n}`,
