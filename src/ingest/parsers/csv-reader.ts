@@ -19,10 +19,19 @@ export async function* csvRecords(
   const delim = delimiter.charCodeAt(0);
   let leftover = '';
   let line = 1;
+  // A record longer than a chunk (a huge cell, or an unclosed quote running to the end of the file) is
+  // parsed again from its start with each chunk: when a pass completes no record, the next waits for
+  // twice as much text, so the passes over one record cost linear time, not quadratic.
+  let waitFor = 0;
   const it = chunks[Symbol.asyncIterator]();
   let next = await it.next();
   while (!next.done || leftover) {
     const final = !!next.done;
+    if (!final && leftover.length + next.value.length < waitFor) {
+      leftover += next.value;
+      next = await it.next();
+      continue;
+    }
     const text = final ? leftover : leftover + next.value;
     const out: string[][] = [];
     let i = 0;
@@ -92,6 +101,7 @@ export async function* csvRecords(
       recStart = i;
     }
     leftover = i >= n && recStart >= n ? '' : text.slice(recStart);
+    waitFor = out.length === 0 ? 2 * text.length : 0;
     if (final) leftover = '';
     if (out.length) yield out;
     if (!final) next = await it.next();

@@ -138,6 +138,12 @@ export async function* ndjsonRows(
     yield map(line, obj);
   };
   for await (const chunk of readText(path, head)) {
+    // A line longer than a chunk is only collected until its end arrives: splitting the growing
+    // text at every chunk would take quadratic time (minutes for a 100 MB line).
+    if (!chunk.includes('\n')) {
+      rest += chunk;
+      continue;
+    }
     const parts = (rest + chunk).split('\n');
     rest = parts.pop()!;
     for (const p of parts) yield* handle(p);

@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import { AppError } from '../../shared/errors.ts';
 import { encodeGbk, penaltyCsv, penaltyWorkbook, seedKind, testUscc } from '../fixtures/files.ts';
 import { createHeaderMatcher } from '../headers.ts';
+import { csvRecords } from './csv-reader.ts';
 import { detectFormat, parseFile, type InputFormat, type ParsedRow } from './index.ts';
 import type { RowError } from '../../records/record-store.service.ts';
 
@@ -213,6 +214,58 @@ describe('parsers', () => {
       [exact.rows[0]!.values.fine_amount, exact.rows[0]!.values.confiscated_amount],
       [9007199254740992, 1500],
     );
+  });
+
+  it('a record spanning many chunks is read in linear time (an unclosed quote in a big file, a huge cell)', async () => {
+    // Read 1 KiB at a time, a 4 MiB record used to be parsed again from its start at every chunk:
+    // minutes of blocked event loop (hours for a 200 MB upload). Now a few milliseconds.
+    async function* chunks(text: string): AsyncGenerator<string> {
+      for (let i = 0; i < text.length; i += 1024) yield text.slice(i, i + 1024);
+    }
+    const big = 'x"'.repeat(2 * 1024 * 1024);
+    const csv = `a,b\n1,"${big.replaceAll('"', '""')}\n2"\n3,4\n`;
+    const started = Date.now();
+    const records: string[][] = [];
+    for await (const batch of csvRecords(chunks(csv))) records.push(...batch);
+    assert.deepEqual(
+      records.map((r) => r.map((c) => c.length)),
+      [
+        [1, 1],
+        [1, big.length + 2],
+        [1, 1],
+      ],
+    );
+    assert.equal(records[1]![1], `${big}\n2`);
+    const plain = `a,b\n1,${'y'.repeat(4 * 1024 * 1024)}\n3,4`;
+    const plainRecords: string[][] = [];
+    for await (const batch of csvRecords(chunks(plain))) plainRecords.push(...batch);
+    assert.deepEqual(
+      plainRecords.map((r) => r.length),
+      [2, 2, 2],
+    );
+    await assert.rejects(
+      (async () => {
+        for await (const _ of csvRecords(chunks(`a,b\n1,"${'z'.repeat(4 * 1024 * 1024)}\n`)));
+      })(),
+      (e: unknown) => e instanceof AppError && e.code === 'file_unreadable',
+    );
+    assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+  });
+
+  it('an NDJSON line of many chunks is read in linear time', async () => {
+    // A 64 MB line used to be split again at every 256 KiB chunk: tens of seconds of blocked event loop.
+    const facts = 'x'.repeat(64 * 1024 * 1024);
+    const line = JSON.stringify({ name: '甲', uscc: testUscc(1), 行政处罚决定文书号: 'A1', 违法事实: facts });
+    const started = Date.now();
+    const r = await parse(Buffer.from(`${line}\n${line}`), 'ndjson');
+    assert.deepEqual(
+      r.rows.map((x) => [x.row, (x.values.violation_facts as string).length]),
+      [
+        [1, facts.length],
+        [2, facts.length],
+      ],
+    );
+    assert.ok(Date.now() - started < 8_000, `took ${Date.now() - started} ms`);
   });
 
   it('refuses JSON with more after its rows: a second array or a second "rows" would be silently dropped', async () => {
