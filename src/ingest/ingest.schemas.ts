@@ -46,16 +46,28 @@ export const batchViewSchema = z.object({
   finishedAt: z.string().nullable(),
 });
 
+/**
+ * A code or name sent in a query or body (kind, provider). PostgreSQL text cannot hold U+0000: a
+ * query with one fails (a 500), so it is refused here. File names keep theirs, shown as ␀.
+ */
+export const code = () =>
+  z
+    .string()
+    .refine(
+      (s) => !s.includes('\u0000'),
+      '不得含有空字符（U+0000） / must not contain a NUL character (U+0000)',
+    );
+
 const flag = z
   .enum(['true', 'false', '1', '0', ''])
   .optional()
   .transform((v) => v === 'true' || v === '1');
 
 export const pushQuerySchema = z.object({
-  kind: z.string().min(1).max(100).optional(),
+  kind: code().min(1).max(100).optional(),
   allOrNothing: flag,
   /** Operators push on behalf of a provider. */
-  provider: z.string().min(1).max(100).optional(),
+  provider: code().min(1).max(100).optional(),
   format: z.enum(inputFormats).optional(),
   filename: z.string().max(255).optional(),
 });
@@ -63,7 +75,7 @@ export const pushQuerySchema = z.object({
 export const batchIdParams = z.object({ id: z.coerce.number().int().positive() });
 
 export const listBatchesQuery = z.object({
-  kind: z.string().max(100).optional(),
+  kind: code().max(100).optional(),
   before: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });

@@ -765,6 +765,14 @@ export function createIngestService(ctx: IngestContext): IngestService {
     }
     if (actor.type === 'operator' || actor.type === 'system') {
       const { kind } = await resolveKind(ctx, kindCode);
+      if (requested && actor.type === 'operator') {
+        // As for a provider pushing itself: an operator's typo would otherwise file records under a
+        // provider that does not exist, or is not responsible for the kind, and that can never correct them.
+        const provider = await findProvider(ctx.db, requested);
+        if (!provider || provider.status !== 'active' || !provider.kinds.includes(kind.code)) {
+          throw new AppError('kind_not_assigned', { provider: requested, kind: kind.code });
+        }
+      }
       return requested ?? kind.providers[0]!.id;
     }
     throw new AppError('forbidden');

@@ -533,6 +533,48 @@ describe('ingestion over HTTP', () => {
     assert.equal(onBehalf.statusCode, 200);
     const b = (await t.inject({ url: `/api/v1/batches/${onBehalf.json().batch}`, headers: OPERATOR })).json();
     assert.equal(b.providerId, 'district_governments');
+    // An operator files only under a provider responsible for the kind: a typo would otherwise file
+    // records under a provider that does not exist (and so can never correct them).
+    for (const provider of ['no_such_provider', 'court']) {
+      const res = await push(penaltyCsv([row(63)]), `kind=admin_penalty&provider=${provider}`, OPERATOR);
+      assert.equal(res.statusCode, 403, res.body);
+      assert.equal(res.json().code, 'kind_not_assigned');
+      const rec = await t.inject({
+        method: 'POST',
+        url: '/api/v1/records/withdraw',
+        headers: OPERATOR,
+        payload: { kind: 'admin_penalty', provider, reason: '撤销', records: [{ uscc: testUscc(62) }] },
+      });
+      assert.equal(rec.statusCode, 403, rec.body);
+    }
+    // A NUL in a name or code is a 400 (PostgreSQL text cannot hold one: it was a 500).
+    for (const url of [
+      '/api/v1/batches?kind=admin_penalty&provider=nd%00rc',
+      '/api/v1/batches?kind=admin%00penalty',
+    ]) {
+      const res = await t.inject({
+        method: 'POST',
+        url,
+        payload: penaltyCsv([row(64)]),
+        headers: { ...OPERATOR, 'content-type': 'text/csv' },
+      });
+      assert.equal(res.statusCode, 400, res.body);
+      assert.equal(res.json().code, 'validation_failed');
+    }
+    const listed = await t.inject({ url: '/api/v1/batches?kind=a%00b', headers: OPERATOR });
+    assert.equal(listed.statusCode, 400, listed.body);
+    const nulProvider = await t.inject({
+      method: 'POST',
+      url: '/api/v1/records/correct',
+      headers: OPERATOR,
+      payload: {
+        kind: 'admin_penalty',
+        provider: 'nd\u0000rc',
+        reason: '更正',
+        records: [{ uscc: testUscc(62) }],
+      },
+    });
+    assert.equal(nulProvider.statusCode, 400, nulProvider.body);
     // A record belongs to the provider that filed it.
     const other = await push(
       penaltyCsv([row(61, { fine: '9' })]),

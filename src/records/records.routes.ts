@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../app/context.ts';
-import { batchOutcomeSchema } from '../ingest/ingest.schemas.ts';
+import { batchOutcomeSchema, code } from '../ingest/ingest.schemas.ts';
 
 /**
  * A provider's corrections (更正) and withdrawals (撤销) of its own records. Each call is a batch
@@ -10,9 +10,9 @@ import { batchOutcomeSchema } from '../ingest/ingest.schemas.ts';
  * Records themselves are read only through the read path (src/access/read-path.ts).
  */
 const changeBody = z.object({
-  kind: z.string().min(1).max(100),
+  kind: code().min(1).max(100),
   /** Operators act on behalf of a provider. */
-  provider: z.string().min(1).max(100).optional(),
+  provider: code().min(1).max(100).optional(),
   reason: z.string().trim().min(1).max(2000),
   /** Withdraw / restore: the subject and natural-key fields suffice. Correct: the full corrected record. */
   records: z.array(z.record(z.string(), z.unknown())).min(1).max(1000),
