@@ -468,6 +468,29 @@ describe('ingestion over HTTP', () => {
       .where('batch_id', '=', big.json().batch)
       .executeTakeFirstOrThrow();
     assert.equal((v.data as { penalty_decision_no: string }).penalty_decision_no, '1234567890123456789052');
+    // The same through the records API (a JSON body): the number names the record by its digits.
+    const change = (path: string, record: string) =>
+      t.inject({
+        method: 'POST',
+        url: `/api/v1/records/${path}`,
+        headers: { ...PROVIDER, 'content-type': 'application/json' },
+        payload: `{"kind":"admin_penalty","reason":"重复报送","records":[${record}]}`,
+      });
+    const w = await change(
+      'withdraw',
+      `{"uscc":"${testUscc(52)}","penalty_decision_no":1234567890123456789052}`,
+    );
+    assert.equal(w.statusCode, 200, w.body);
+    assert.equal(w.json().accepted, 1);
+    const c = await change(
+      'correct',
+      line(52, '123456789012345678901').replace(
+        '"penalty_decision_no":1234567890123456789052',
+        '"penalty_decision_no":"1234567890123456789052"',
+      ),
+    );
+    assert.equal(c.statusCode, 422, c.body);
+    assert.equal(c.json().errors[0].rule, 'precision');
   });
 
   it('bad input gets a clear 4xx, never a 500, and nothing is applied', async () => {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../app/context.ts';
 import { batchOutcomeSchema, code } from '../ingest/ingest.schemas.ts';
+import { withExactNumbers } from '../ingest/parsers/json.ts';
 
 /**
  * A provider's corrections (更正) and withdrawals (撤销) of its own records. Each call is a batch
@@ -35,6 +36,17 @@ const ops = [
 ] as const;
 
 export const recordsRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+  // JSON bodies as Fastify parses them (prototype poisoning refused), except that a number a double
+  // cannot hold exactly (a decision number sent as 12345678901234567890123) keeps its digits as text
+  // instead of being silently rounded: it then names the record it was sent for.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    void parseJson(req, body as string, (err: Error | null, value?: unknown) =>
+      err ? done(err) : done(null, withExactNumbers(body as string, value)),
+    );
+  });
+
   for (const { path, op, summary } of ops) {
     app.post(
       `/api/v1/records/${path}`,

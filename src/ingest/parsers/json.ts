@@ -20,6 +20,17 @@ const keepInexact: Reviver = (_key, value, context) =>
     ? context.source
     : value;
 
+/**
+ * A JSON request body with each number a double does not represent exactly kept as its source text
+ * (the records API). `parsed` is the body as JSON.parse read it; the text is parsed again only when
+ * it holds a long digit run or an exponent.
+ */
+export function withExactNumbers(text: string, parsed: unknown): unknown {
+  return /\d{16}|\d[eE]/.test(text)
+    ? (JSON.parse as (text: string, reviver: Reviver) => unknown)(text, keepInexact)
+    : parsed;
+}
+
 /** Whether a parsed number may be a rounded one: infinite, or 16 or more significant digits. */
 function mayBeRounded(v: number): boolean {
   if (Number.isSafeInteger(v)) return false;
