@@ -71,6 +71,13 @@ export async function storeBlob(
     if (typeof (source as Readable).resume === 'function') (source as Readable).resume();
     // @fastify/multipart stops a file at its size limit with this error.
     if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(limitBytes);
+    // The client broke off the upload: the batch is rejected as an incomplete file, not an internal error.
+    const code = (e as { code?: string }).code;
+    if (code === 'ECONNRESET' || code === 'ECONNABORTED' || code === 'ERR_STREAM_PREMATURE_CLOSE') {
+      throw new AppError('file_unreadable', {
+        detail: '上传中断，文件不完整 / the upload was interrupted: the file is incomplete',
+      });
+    }
     throw e;
   }
   const sha256 = sha.digest('hex');

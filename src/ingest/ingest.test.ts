@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Readable } from 'node:stream';
 import { createApiToken } from '../access/authenticate.ts';
 import { createTestApp, type TestApp } from '../test/app.ts';
 import { seedCatalog } from '../test/catalog.ts';
@@ -330,6 +331,32 @@ describe('ingestion over HTTP', () => {
     );
     assert.equal(trailing.statusCode, 200, trailing.body);
     assert.equal(trailing.json().accepted, 2);
+  });
+
+  it('an upload the client breaks off is a rejected batch (file_unreadable), not an internal error', async () => {
+    // The first bytes arrive, then the connection is reset.
+    let reads = 0;
+    const body = new Readable({
+      read() {
+        if (reads++ === 0) this.push(penaltyCsv([row(93), row(94)]).slice(0, 120));
+        else this.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+      },
+    });
+    await t
+      .inject({
+        method: 'POST',
+        url: '/api/v1/batches?kind=admin_penalty',
+        payload: body,
+        headers: { ...PROVIDER, 'content-type': 'text/csv' },
+      })
+      .catch(() => undefined); // the client is gone: nobody reads the answer
+    let b: { status: string; errorCode: string | null; errorMessage: { zh: string } | null } | undefined;
+    for (let i = 0; i < 100 && (!b || b.status === 'receiving'); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      b = (await t.inject({ url: '/api/v1/batches?limit=1', headers: PROVIDER })).json().batches[0];
+    }
+    assert.deepEqual([b!.status, b!.errorCode], ['rejected', 'file_unreadable']);
+    assert.match(b!.errorMessage!.zh, /中断/);
   });
 
   it('reads a GBK CSV and stores SQL and HTML in text fields inertly', async () => {
