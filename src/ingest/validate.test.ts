@@ -40,6 +40,17 @@ describe('validate: values by catalog field type', () => {
     assert.equal(ok(field('string', { max_length: 4 }), '郑州市市'), '郑州市市');
     const evil = "'); DROP TABLE records; -- <script>alert(1)</script>";
     assert.equal(ok(field('text'), evil), evil);
+    // Characters, not UTF-16 units: an emoji is one.
+    assert.equal(ok(field('string', { max_length: 3 }), '郑😀州'), '郑😀州');
+    assert.equal(bad(field('string', { max_length: 2 }), '郑😀州'), 'max_length');
+  });
+
+  it('a cell of 150 million characters is refused by max_length without running out of memory', () => {
+    // Counting its characters by spreading it into an array aborted the whole process (heap out of memory).
+    const r = checkValue(field('string', { max_length: 200 }), 'x'.repeat(150_000_000));
+    assert.ok(!r.ok);
+    assert.equal(r.rule, 'max_length');
+    assert.match(r.en, /150000000/);
   });
 
   it('NUL and lone surrogates are refused by name; other control characters are kept', () => {

@@ -80,6 +80,22 @@ function invalidCharacter(s: string, label: string, labelEn: string): { zh: stri
   return null;
 }
 
+/**
+ * Characters (code points) in a well-formed text, counted without building an array of them:
+ * `[...s]` on a cell of 150 million characters ran the process out of memory (a crash, not an error).
+ */
+function charCount(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      n--; // a surrogate pair is one character (lone surrogates were refused before)
+      i++;
+    }
+  }
+  return n;
+}
+
 function fail(rule: string, zh: string, en: string): ValueCheck {
   return { ok: false, rule, zh, en };
 }
@@ -205,11 +221,13 @@ export function checkValue(field: CatalogField, raw: unknown, opts: ValidatorOpt
       const s = (raw instanceof Date ? shownValue(raw)! : String(raw)).trim();
       const bad = invalidCharacter(s, name, field.label_en || field.code);
       if (bad) return { ok: false, rule: 'invalid_character', ...bad };
-      if (field.max_length && [...s].length > field.max_length) {
+      // A text has at most as many characters as UTF-16 units: count only when it may be too long.
+      const chars = field.max_length && s.length > field.max_length ? charCount(s) : 0;
+      if (field.max_length && chars > field.max_length) {
         return fail(
           'max_length',
-          `“${name}”超过最大长度 ${field.max_length} 个字符（实为 ${[...s].length} 个）`,
-          `"${field.label_en || field.code}" is longer than ${field.max_length} characters (${[...s].length})`,
+          `“${name}”超过最大长度 ${field.max_length} 个字符（实为 ${chars} 个）`,
+          `"${field.label_en || field.code}" is longer than ${field.max_length} characters (${chars})`,
         );
       }
       if (field.pattern && !new RegExp(`^(?:${field.pattern})$`, 'u').test(s)) {
