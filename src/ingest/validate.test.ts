@@ -53,6 +53,13 @@ describe('validate: values by catalog field type', () => {
     assert.match(r.en, /150000000/);
   });
 
+  it('a text field without a maximum length takes up to 1,000,000 characters', () => {
+    // One value of 60 million characters was a 500 (PGlite: out of memory) with its whole chunk lost.
+    assert.equal(ok(field('text'), '违'.repeat(1_000_000)), '违'.repeat(1_000_000));
+    assert.equal(bad(field('text'), '违'.repeat(1_000_001)), 'max_length');
+    assert.equal(bad(field('string', { max_length: 5_000_000 }), 'x'.repeat(1_000_001)), 'max_length');
+  });
+
   it('NUL and lone surrogates are refused by name; other control characters are kept', () => {
     assert.equal(bad(field('string'), 'a\u0000b'), 'invalid_character');
     assert.equal(bad(field('text'), 'a\ud800b'), 'invalid_character');

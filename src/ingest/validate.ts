@@ -28,6 +28,13 @@ export interface ValidatedRow {
 
 const MAX_SHOWN_VALUE = 200;
 
+/**
+ * Characters in any one text value, whatever the catalog says: 30 times Excel's cell limit, far above
+ * any real 违法事实 or 处罚依据. A single value of tens of millions of characters made the database
+ * fail (PGlite: out of memory, a 500) and took its whole chunk of rows with it.
+ */
+export const MAX_TEXT_CHARS = 1_000_000;
+
 /** Full-width ASCII (U+FF01–FF5E) and the ideographic space to half-width. */
 export function toHalfWidth(s: string): string {
   return s
@@ -222,12 +229,13 @@ export function checkValue(field: CatalogField, raw: unknown, opts: ValidatorOpt
       const bad = invalidCharacter(s, name, field.label_en || field.code);
       if (bad) return { ok: false, rule: 'invalid_character', ...bad };
       // A text has at most as many characters as UTF-16 units: count only when it may be too long.
-      const chars = field.max_length && s.length > field.max_length ? charCount(s) : 0;
-      if (field.max_length && chars > field.max_length) {
+      const max = Math.min(field.max_length ?? MAX_TEXT_CHARS, MAX_TEXT_CHARS);
+      const chars = s.length > max ? charCount(s) : 0;
+      if (chars > max) {
         return fail(
           'max_length',
-          `“${name}”超过最大长度 ${field.max_length} 个字符（实为 ${chars} 个）`,
-          `"${field.label_en || field.code}" is longer than ${field.max_length} characters (${chars})`,
+          `“${name}”超过最大长度 ${max} 个字符（实为 ${chars} 个）`,
+          `"${field.label_en || field.code}" is longer than ${max} characters (${chars})`,
         );
       }
       if (field.pattern && !new RegExp(`^(?:${field.pattern})$`, 'u').test(s)) {
