@@ -38,7 +38,7 @@ import {
   type InputFormat,
   type ParseEvents,
 } from './parsers/index.ts';
-import { createRowValidator, printable, type ValidatedRow } from './validate.ts';
+import { createRowValidator, printable, shownValue, type ValidatedRow } from './validate.ts';
 
 /**
  * Batches (物理归集): a provider's upload becomes a batch. The flow (docs/ARCHITECTURE.md):
@@ -352,7 +352,7 @@ function parseEvents(run: RunState, warnings: RowError[]): ParseEvents {
   return {
     onHeader(row: number, header: HeaderRow) {
       for (const u of header.unknown) {
-        const shown = printable(u.header);
+        const shown = shownValue(u.header)!; // cut to 200 characters, like values
         warnings.push({
           row,
           field: shown,
@@ -365,7 +365,7 @@ function parseEvents(run: RunState, warnings: RowError[]): ParseEvents {
         });
       }
       for (const d of header.duplicate) {
-        const shown = printable(d.header);
+        const shown = shownValue(d.header)!;
         warnings.push({
           row,
           field: d.field,

@@ -451,6 +451,31 @@ describe('ingestion over HTTP', () => {
     assert.match(res.json().message.zh, /嵌套/);
   });
 
+  it('an unknown column or key of a megabyte is reported cut to 200 characters; a reason over 2,000 is refused', async () => {
+    const long = '备'.repeat(1_000_000);
+    const csv = penaltyCsv([95, 96, 97].map((n) => row(n))).replace('\r\n', `,${long}\r\n`);
+    const h = await push(csv, 'kind=admin_penalty');
+    assert.equal(h.statusCode, 200, h.body);
+    const warning = h.json().errors.find((e: { rule: string }) => e.rule === 'unknown_column');
+    assert.equal(warning.field, `${'备'.repeat(200)}…`);
+    assert.ok(warning.message.zh.length < 300);
+    const nd = await push(
+      `${JSON.stringify({ name: '郑州商贸有限公司', uscc: testUscc(98), penalty_decision_no: 'r1', decided_on: '2024-03-05', authority_name: '郑州市市场监督管理局', [long]: 1, _op: 'upsert', _reason: '因'.repeat(2001) })}\n`,
+      'kind=admin_penalty',
+      PROVIDER,
+      'application/x-ndjson',
+    );
+    assert.equal(nd.statusCode, 200, nd.body);
+    assert.deepEqual(
+      nd.json().errors.map((e: { field: string; rule: string }) => [e.field.length, e.rule]),
+      [
+        [201, 'unknown_column'],
+        [7, 'max_length'],
+      ],
+    );
+    assert.equal(nd.json().rejected, 1);
+  });
+
   it('JSON and NDJSON bodies', async () => {
     const rows = [row(50), row(51)].map((r) => ({
       name: r[0],

@@ -35,6 +35,9 @@ const MAX_SHOWN_VALUE = 200;
  */
 export const MAX_TEXT_CHARS = 1_000_000;
 
+/** Characters of a change's reason (`_reason`), as the records API allows. */
+const MAX_REASON_CHARS = 2000;
+
 /** Full-width ASCII (U+FF01–FF5E) and the ideographic space to half-width. */
 export function toHalfWidth(s: string): string {
   return s
@@ -587,12 +590,21 @@ export function createRowValidator(kind: CatalogKind, opts: ValidatorOptions = {
       });
     }
     const reason = isEmpty(values[REASON_COLUMN]) ? null : String(values[REASON_COLUMN]).trim();
-    const badReason = reason === null ? null : invalidCharacter(reason, '原因', 'reason');
+    const reasonChars = reason !== null && reason.length > MAX_REASON_CHARS ? charCount(reason) : 0;
+    const tooLong = reasonChars > MAX_REASON_CHARS;
+    const badReason = tooLong
+      ? {
+          zh: `“原因”超过最大长度 ${MAX_REASON_CHARS} 个字符（实为 ${reasonChars} 个）`,
+          en: `"reason" is longer than ${MAX_REASON_CHARS} characters (${reasonChars})`,
+        }
+      : reason === null
+        ? null
+        : invalidCharacter(reason, '原因', 'reason');
     if (badReason) {
       errors.push({
         row,
         field: REASON_COLUMN,
-        rule: 'invalid_character',
+        rule: tooLong ? 'max_length' : 'invalid_character',
         value: shownValue(reason),
         message: badReason,
       });

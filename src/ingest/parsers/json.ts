@@ -1,4 +1,4 @@
-import { decimalKey, printable } from '../validate.ts';
+import { decimalKey, shownValue } from '../validate.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { HeaderMatcher } from '../headers.ts';
 import { readText } from './text.ts';
@@ -70,7 +70,7 @@ function nestedText(row: number, key: string, v: object): string {
     return JSON.stringify(v);
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
-    const shown = printable(key);
+    const shown = shownValue(key)!;
     throw new AppError('file_unreadable', {
       detail: `第 ${row} 行“${shown}”的值嵌套层数过多 / row ${row}: the value of "${shown}" is nested too deeply`,
     });
@@ -96,7 +96,7 @@ function keyMapper(matcher: HeaderMatcher, events: ParseEvents) {
         cache.set(k, code);
         if (code === null) {
           unknown.push(k);
-          const shown = printable(k);
+          const shown = shownValue(k)!; // cut to 200 characters, like values
           events.onWarning?.({
             row,
             field: shown,
