@@ -64,7 +64,7 @@ export const DEFAULT_ERROR_LIMIT = 100;
 export const ANALYZE_AFTER_ROWS = 10_000;
 
 /** Rules that are warnings about columns, not rejections of rows. */
-export const warningRules = new Set(['unknown_column', 'duplicate_column']);
+export const warningRules = new Set(['unknown_column', 'duplicate_column', 'sheet_ignored']);
 
 export interface BatchOutcome {
   batch: number;

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import ExcelJS from 'exceljs';
 import { AppError } from '../../shared/errors.ts';
 import { encodeGbk, penaltyCsv, penaltyWorkbook, seedKind, testUscc } from '../fixtures/files.ts';
 import { createHeaderMatcher } from '../headers.ts';
@@ -131,6 +132,31 @@ describe('parsers', () => {
     assert.equal(r.rows[0]!.values.decided_on, 45356);
     assert.ok(r.rows[1]!.values.decided_on instanceof Date);
     assert.equal(r.rows[0]!.values.fine_amount, '1,234.50');
+  });
+
+  it('XLSX: only the first worksheet is read, and other sheets are named in a warning, never silently skipped', async () => {
+    const wb = new ExcelJS.Workbook();
+    const header = ['企业名称', '统一社会信用代码', '行政处罚决定文书号', '行政处罚决定日期', '行政机关名称'];
+    for (const [name, n] of [
+      ['2024年', 1],
+      ['2023年', 2],
+      ['填表说明', 0],
+    ] as const) {
+      const ws = wb.addWorksheet(name);
+      ws.addRow(n ? header : ['说明']);
+      if (n) ws.addRow([`甲${n}`, testUscc(n), `A${n}`, '2024-01-01', '局']);
+    }
+    const r = await parse(Buffer.from(await wb.xlsx.writeBuffer()));
+    assert.deepEqual(
+      r.rows.map((x) => x.values.penalty_decision_no),
+      ['A1'],
+    );
+    assert.deepEqual(
+      r.warnings.map((w) => [w.row, w.rule, w.value]),
+      [[0, 'sheet_ignored', '“2023年”、“填表说明”']],
+    );
+    assert.match(r.warnings[0]!.message.zh, /第一个工作表“2024年”/);
+    assert.match(r.warnings[0]!.message.en, /first worksheet "2024年"/);
   });
 
   it('refuses truncated XLSX, old .xls, binary garbage, empty files and files of another kind', async () => {

@@ -137,18 +137,24 @@ function resolveTarget(target: string): string {
 interface WorkbookInfo {
   date1904: boolean;
   firstSheetPath: string;
+  /** Names of all worksheets, in workbook order (the first is the one read). */
+  sheetNames: string[];
 }
 
 async function readWorkbook(z: ZipEntries): Promise<WorkbookInfo> {
   let date1904 = false;
   let firstRid: string | undefined;
+  const sheetNames: string[] = [];
   const wb = new SaxesParser({ xmlns: false });
   wb.on('opentag', (t: SaxesTagPlain) => {
     const name = localName(t.name);
     if (name === 'workbookPr') {
       const v = t.attributes.date1904;
       date1904 = v === '1' || v === 'true';
-    } else if (name === 'sheet' && firstRid === undefined) {
+    } else if (name === 'sheet') {
+      sheetNames.push(String(t.attributes.name ?? ''));
+    }
+    if (name === 'sheet' && firstRid === undefined) {
       firstRid =
         t.attributes['r:id'] ?? Object.entries(t.attributes).find(([k]) => localName(k) === 'id')?.[1];
     }
@@ -169,7 +175,7 @@ async function readWorkbook(z: ZipEntries): Promise<WorkbookInfo> {
   const target = targets.get(firstRid);
   // Without relationships, the first sheet is by convention sheet1.xml (Excel, WPS, LibreOffice).
   const firstSheetPath = target ? resolveTarget(target) : 'xl/worksheets/sheet1.xml';
-  return { date1904, firstSheetPath };
+  return { date1904, firstSheetPath, sheetNames };
 }
 
 /** For each cell style index (the `s` attribute), whether it shows a date. */
@@ -239,10 +245,14 @@ function localName(qname: string): string {
  * The rows of the first worksheet, in order. Empty rows are not reported (as in the file); callers
  * number rows by `row`.
  */
-export async function* readFirstSheetRows(path: string): AsyncGenerator<XlsxRow> {
+export async function* readFirstSheetRows(
+  path: string,
+  opts: { onSheets?: (names: string[]) => void } = {},
+): AsyncGenerator<XlsxRow> {
   const z = await openZip(path);
   try {
-    const { date1904, firstSheetPath } = await readWorkbook(z);
+    const { date1904, firstSheetPath, sheetNames } = await readWorkbook(z);
+    opts.onSheets?.(sheetNames);
     if (!z.entries.has(firstSheetPath)) throw new XlsxFormatError(`missing worksheet ${firstSheetPath}`);
     const dateStyles = await readDateStyles(z);
     const shared = await readSharedStrings(z);

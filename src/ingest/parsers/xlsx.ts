@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { AppError } from '../../shared/errors.ts';
+import { printable, shownValue } from '../validate.ts';
 import type { HeaderMatcher } from '../headers.ts';
 import { tabularRows } from './tabular.ts';
 import type { ParsedRow, ParseEvents } from './types.ts';
@@ -39,7 +40,25 @@ export function xlsxRows(
   async function* rows(): AsyncGenerator<{ row: number; cells: unknown[] }> {
     await assertCompleteZip(path, size);
     try {
-      yield* readFirstSheetRows(path);
+      yield* readFirstSheetRows(path, {
+        // Data on a second sheet (a year per sheet, a file over Excel's row limit) is not read: say so
+        // in the outcome rather than skip it silently.
+        onSheets(names) {
+          if (names.length < 2) return;
+          const others = names.slice(1).map((n) => `“${n}”`);
+          const first = printable(names[0]!);
+          events.onWarning?.({
+            row: 0,
+            field: null,
+            rule: 'sheet_ignored',
+            value: shownValue(others.join('、')),
+            message: {
+              zh: `只读取了第一个工作表“${first}”，另有 ${others.length} 个工作表未读取（如有数据，请放在第一个工作表或分文件报送）`,
+              en: `only the first worksheet "${first}" was read; ${others.length} more were not (put data on the first sheet, or send one file per sheet)`,
+            },
+          });
+        },
+      });
     } catch (e) {
       if (e instanceof AppError) throw e;
       if (e instanceof XlsxFormatError && e.message === 'no worksheet in the workbook') {
