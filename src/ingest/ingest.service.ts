@@ -36,6 +36,7 @@ import {
   formatFromFilename,
   parseFile,
   type InputFormat,
+  type ParsedRow,
   type ParseEvents,
 } from './parsers/index.ts';
 import { createRowValidator, printable, shownValue, type ValidatedRow } from './validate.ts';
@@ -516,7 +517,9 @@ async function processRows(run: RunState, mode: 'apply' | 'validate', onApplied?
     for await (const pr of rows) {
       seen++;
       chunk.received++;
-      const v = validate(pr.row, pr.values);
+      const v = pr.extra
+        ? { ok: false as const, errors: [extraCellError(pr.row, pr.extra)] }
+        : validate(pr.row, pr.values);
       if (v.ok) chunk.rows.push(toStoreRow(v.value, run));
       else {
         chunk.rejected++;
@@ -530,6 +533,21 @@ async function processRows(run: RunState, mode: 'apply' | 'validate', onApplied?
     await Promise.allSettled(inflight.map((f) => f.done));
   }
   if (seen === 0) throw new AppError('file_empty');
+}
+
+/** A row with a cell outside the header's named columns (see ParsedRow.extra). */
+function extraCellError(row: number, extra: NonNullable<ParsedRow['extra']>): RowError {
+  const shown = shownValue(extra.value);
+  return {
+    row,
+    field: null,
+    rule: 'extra_cells',
+    value: shown,
+    message: {
+      zh: `第 ${extra.index + 1} 列没有表头，却有内容“${shown}”：可能是值中含有未加引号的分隔符（逗号），该行未导入`,
+      en: `column ${extra.index + 1} has no header but holds "${shown}": perhaps a delimiter (comma) inside an unquoted value; the row was not applied`,
+    },
+  };
 }
 
 interface Chunk {
@@ -625,7 +643,9 @@ async function applyAllOrNothing(run: RunState): Promise<RowError[] | undefined>
       };
       for await (const pr of rows) {
         const v = validate(pr.row, pr.values);
-        if (!v.ok) throw new Error(`row ${pr.row} passed validation once and failed the second time`);
+        if (!v.ok || pr.extra) {
+          throw new Error(`row ${pr.row} passed validation once and failed the second time`);
+        }
         chunk.push(toStoreRow(v.value, run));
         if (chunk.length >= CHUNK_ROWS) await flush();
       }

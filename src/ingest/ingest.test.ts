@@ -476,6 +476,29 @@ describe('ingestion over HTTP', () => {
     assert.equal(nd.json().rejected, 1);
   });
 
+  it('a row with cells beyond the header (an unquoted comma) is rejected, not cut to the header', async () => {
+    const header = '企业名称,统一社会信用代码,行政处罚决定文书号,行政处罚决定日期,行政机关名称,违法事实';
+    const csv = [
+      header,
+      `郑州商贸有限公司,${testUscc(99)},郑监罚〔2024〕99号,2024-03-05,郑州市市场监督管理局,未公示年报`,
+      // "未公示年报, 逾期未改正" without quotes: the second half used to vanish.
+      `郑州商贸有限公司,${testUscc(100)},郑监罚〔2024〕100号,2024-03-05,郑州市市场监督管理局,未公示年报, 逾期未改正`,
+      `郑州商贸有限公司,${testUscc(101)},郑监罚〔2024〕101号,2024-03-05,郑州市市场监督管理局,未公示年报,,`,
+    ].join('\n');
+    const res = await push(`${csv}\n`, 'kind=admin_penalty');
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual([res.json().accepted, res.json().rejected], [2, 1], res.body);
+    const e = res.json().errors[0];
+    assert.deepEqual([e.row, e.field, e.rule, e.value], [3, null, 'extra_cells', ' 逾期未改正']);
+    assert.match(e.message.zh, /第 7 列/);
+    // A cell under an empty header cell is refused the same way.
+    const gap = await push(
+      `企业名称,统一社会信用代码,行政处罚决定文书号,,行政处罚决定日期,行政机关名称\n郑州商贸有限公司,${testUscc(102)},郑监罚〔2024〕102号,x,2024-03-05,郑州市市场监督管理局\n`,
+      'kind=admin_penalty',
+    );
+    assert.deepEqual([gap.json().rejected, gap.json().errors[0]?.rule], [1, 'extra_cells'], gap.body);
+  });
+
   it('JSON and NDJSON bodies', async () => {
     const rows = [row(50), row(51)].map((r) => ({
       name: r[0],

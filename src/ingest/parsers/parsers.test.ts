@@ -137,14 +137,18 @@ describe('parsers', () => {
   it('XLSX: only the first worksheet is read, and other sheets are named in a warning, never silently skipped', async () => {
     const wb = new ExcelJS.Workbook();
     const header = ['企业名称', '统一社会信用代码', '行政处罚决定文书号', '行政处罚决定日期', '行政机关名称'];
+    // Sheets that explain (填表说明, the template's 填写示例 and 字段说明) and blank ones are not named.
     for (const [name, n] of [
       ['2024年', 1],
       ['2023年', 2],
       ['填表说明', 0],
+      ['填写示例', 3],
+      ['Sheet4', -1],
+      ['Sheet5', 0],
     ] as const) {
       const ws = wb.addWorksheet(name);
-      ws.addRow(n ? header : ['说明']);
-      if (n) ws.addRow([`甲${n}`, testUscc(n), `A${n}`, '2024-01-01', '局']);
+      if (n >= 0) ws.addRow(n ? header : ['说明', '备注']);
+      if (n > 0) ws.addRow([`甲${n}`, testUscc(n), `A${n}`, '2024-01-01', '局']);
     }
     const r = await parse(Buffer.from(await wb.xlsx.writeBuffer()));
     assert.deepEqual(
@@ -153,7 +157,7 @@ describe('parsers', () => {
     );
     assert.deepEqual(
       r.warnings.map((w) => [w.row, w.rule, w.value]),
-      [[0, 'sheet_ignored', '“2023年”、“填表说明”']],
+      [[0, 'sheet_ignored', '“2023年”、“Sheet5”']],
     );
     assert.match(r.warnings[0]!.message.zh, /第一个工作表“2024年”/);
     assert.match(r.warnings[0]!.message.en, /first worksheet "2024年"/);

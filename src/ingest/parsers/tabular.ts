@@ -1,5 +1,12 @@
 import { AppError } from '../../shared/errors.ts';
-import { isEmptyRow, isNoteRow, matchHeaderRow, type HeaderMatcher, type HeaderRow } from '../headers.ts';
+import {
+  cellText,
+  isEmptyRow,
+  isNoteRow,
+  matchHeaderRow,
+  type HeaderMatcher,
+  type HeaderRow,
+} from '../headers.ts';
 import type { ParsedRow, ParseEvents } from './types.ts';
 
 /** Rows scanned for the header before giving up (title rows, blank rows, a logo…). */
@@ -17,6 +24,8 @@ export async function* tabularRows(
   events: ParseEvents,
 ): AsyncGenerator<ParsedRow> {
   let header: HeaderRow | undefined;
+  /** Columns under an empty header cell (unknown and duplicate columns are warned about instead). */
+  let unnamed: number[] = [];
   let scanned = 0;
   let sawAnything = false;
   for await (const { row, cells } of source) {
@@ -29,6 +38,8 @@ export async function* tabularRows(
         continue;
       }
       events.onHeader?.(row, header);
+      const named = new Set([...header.unknown, ...header.duplicate].map((c) => c.index));
+      unnamed = header.columns.flatMap((c, i) => (c === undefined && !named.has(i) ? [i] : []));
       continue;
     }
     if (isEmptyRow(cells) || isNoteRow(cells)) continue;
@@ -41,7 +52,17 @@ export async function* tabularRows(
         if (v !== undefined && v !== null && v !== '') values[code] = v;
       }
     }
-    yield { row, values };
+    let extra: ParsedRow['extra'];
+    for (const i of unnamed) {
+      if (cellText(cells[i]) !== '') {
+        extra = { index: i, value: cells[i] };
+        break;
+      }
+    }
+    for (let i = cols.length; extra === undefined && i < cells.length; i++) {
+      if (cellText(cells[i]) !== '') extra = { index: i, value: cells[i] };
+    }
+    yield extra ? { row, values, extra } : { row, values };
   }
   if (!header) {
     if (!sawAnything) throw new AppError('file_empty');

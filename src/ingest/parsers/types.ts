@@ -8,6 +8,12 @@ export type InputFormat = (typeof inputFormats)[number];
 export interface ParsedRow {
   row: number;
   values: Record<string, unknown>;
+  /**
+   * Tabular formats: the first non-empty cell with no header above it (past the header's last column,
+   * or under an empty header cell). Such a row is rejected: it is usually a value split by an unquoted
+   * delimiter, and cutting it to the header would store it altered.
+   */
+  extra?: { index: number; value: unknown };
 }
 
 export interface ParseEvents {

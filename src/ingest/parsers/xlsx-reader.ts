@@ -137,14 +137,20 @@ function resolveTarget(target: string): string {
 interface WorkbookInfo {
   date1904: boolean;
   firstSheetPath: string;
-  /** Names of all worksheets, in workbook order (the first is the one read). */
-  sheetNames: string[];
+  /** All worksheets in workbook order (the first is the one read), with the part each is in. */
+  sheets: { name: string; path: string | undefined }[];
+}
+
+/** A worksheet of the workbook: its name and whether it holds any cell (beyond A1). */
+export interface SheetInfo {
+  name: string;
+  empty: boolean;
 }
 
 async function readWorkbook(z: ZipEntries): Promise<WorkbookInfo> {
   let date1904 = false;
   let firstRid: string | undefined;
-  const sheetNames: string[] = [];
+  const sheets: { name: string; rid: string | undefined }[] = [];
   const wb = new SaxesParser({ xmlns: false });
   wb.on('opentag', (t: SaxesTagPlain) => {
     const name = localName(t.name);
@@ -152,11 +158,10 @@ async function readWorkbook(z: ZipEntries): Promise<WorkbookInfo> {
       const v = t.attributes.date1904;
       date1904 = v === '1' || v === 'true';
     } else if (name === 'sheet') {
-      sheetNames.push(String(t.attributes.name ?? ''));
-    }
-    if (name === 'sheet' && firstRid === undefined) {
-      firstRid =
+      const rid =
         t.attributes['r:id'] ?? Object.entries(t.attributes).find(([k]) => localName(k) === 'id')?.[1];
+      sheets.push({ name: String(t.attributes.name ?? ''), rid });
+      firstRid ??= rid;
     }
   });
   await drain(parsePart(z, 'xl/workbook.xml', wb));
@@ -175,7 +180,36 @@ async function readWorkbook(z: ZipEntries): Promise<WorkbookInfo> {
   const target = targets.get(firstRid);
   // Without relationships, the first sheet is by convention sheet1.xml (Excel, WPS, LibreOffice).
   const firstSheetPath = target ? resolveTarget(target) : 'xl/worksheets/sheet1.xml';
-  return { date1904, firstSheetPath, sheetNames };
+  return {
+    date1904,
+    firstSheetPath,
+    sheets: sheets.map((sh, i) => {
+      const t = sh.rid === undefined ? undefined : targets.get(sh.rid);
+      return { name: sh.name, path: i === 0 ? firstSheetPath : t ? resolveTarget(t) : undefined };
+    }),
+  };
+}
+
+/**
+ * Whether a worksheet holds no cell beyond A1, from the start of its part: Excel and WPS write
+ * `<dimension ref="A1"/>` (or an empty `<sheetData/>`) for a blank sheet, as in the Sheet2 and Sheet3
+ * of a new workbook. Only the first 8 KiB are read.
+ */
+async function sheetIsEmpty(z: ZipEntries, path: string | undefined): Promise<boolean> {
+  if (path === undefined || !z.entries.has(path)) return true;
+  const stream = await openEntry(z, path);
+  let head = '';
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      head += chunk.toString('latin1');
+      if (head.length >= 8192) break;
+    }
+  } finally {
+    (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+  }
+  if (/<(?:\w+:)?sheetData\s*\/>/.test(head)) return true;
+  const dim = /<(?:\w+:)?dimension\s+ref="([^"]*)"/.exec(head);
+  return dim !== null && /^[A-Z]+\d+$/i.test(dim[1]!);
 }
 
 /** For each cell style index (the `s` attribute), whether it shows a date. */
@@ -247,12 +281,18 @@ function localName(qname: string): string {
  */
 export async function* readFirstSheetRows(
   path: string,
-  opts: { onSheets?: (names: string[]) => void } = {},
+  opts: { onSheets?: (sheets: SheetInfo[]) => void } = {},
 ): AsyncGenerator<XlsxRow> {
   const z = await openZip(path);
   try {
-    const { date1904, firstSheetPath, sheetNames } = await readWorkbook(z);
-    opts.onSheets?.(sheetNames);
+    const { date1904, firstSheetPath, sheets } = await readWorkbook(z);
+    if (opts.onSheets) {
+      const info: SheetInfo[] = [];
+      for (const [i, sh] of sheets.entries()) {
+        info.push({ name: sh.name, empty: i > 0 && (await sheetIsEmpty(z, sh.path)) });
+      }
+      opts.onSheets(info);
+    }
     if (!z.entries.has(firstSheetPath)) throw new XlsxFormatError(`missing worksheet ${firstSheetPath}`);
     const dateStyles = await readDateStyles(z);
     const shared = await readSharedStrings(z);

@@ -12,6 +12,14 @@ import { readFirstSheetRows, XlsxFormatError } from './xlsx-reader.ts';
  * handled by validation.
  */
 
+/**
+ * Sheets that explain rather than hold data, left out of the sheet_ignored warning (as are blank
+ * sheets): the platform's own
+ * template has 「填写示例」 and 「字段说明」 beside its data sheet (src/web/kind-template.ts), and
+ * departments add 填表说明, 代码表 and the like.
+ */
+const AUXILIARY_SHEET = /说明|示例|样例|填表|代码表|字典|readme|instruction|example/i;
+
 /** A ZIP file ends with its End Of Central Directory record; a truncated upload has none. */
 export async function assertCompleteZip(path: string, size: number): Promise<void> {
   const tail = Math.min(size, 65536 + 22);
@@ -43,10 +51,13 @@ export function xlsxRows(
       yield* readFirstSheetRows(path, {
         // Data on a second sheet (a year per sheet, a file over Excel's row limit) is not read: say so
         // in the outcome rather than skip it silently.
-        onSheets(names) {
-          if (names.length < 2) return;
-          const others = names.slice(1).map((n) => `“${n}”`);
-          const first = printable(names[0]!);
+        onSheets(sheets) {
+          const others = sheets
+            .slice(1)
+            .filter((sh) => !sh.empty && !AUXILIARY_SHEET.test(sh.name))
+            .map((sh) => `“${sh.name}”`);
+          if (others.length === 0) return;
+          const first = printable(sheets[0]!.name);
           events.onWarning?.({
             row: 0,
             field: null,
