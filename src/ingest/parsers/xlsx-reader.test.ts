@@ -151,6 +151,21 @@ describe('XLSX reader', () => {
     await assert.rejects(readAll(storedZip([['xl/styles.xml', styles]])), /missing part xl\/workbook\.xml/);
   });
 
+  it("refuses a row number beyond Excel's 1,048,576 rows (it would not fit the row number of a row error)", async () => {
+    const wb = `<workbook ${NS} ${RNS}><sheets><sheet name="a" sheetId="1" r:id="rId1"/></sheets></workbook>`;
+    const sheet = (r: string) =>
+      `<worksheet ${NS}><sheetData><row r="${r}"><c r="A${r}"><v>1</v></c></row></sheetData></worksheet>`;
+    const file = (r: string) =>
+      storedZip([
+        ['xl/workbook.xml', wb],
+        ['xl/worksheets/sheet1.xml', sheet(r)],
+      ]);
+    assert.equal((await readAll(file('1048576')))[0]!.row, 1048576);
+    for (const r of ['1048577', '2147483648', '99999999999']) {
+      await assert.rejects(readAll(file(r)), /beyond Excel's 1,048,576 rows/);
+    }
+  });
+
   it('reads exceljs output the same way every time (the flaky WorkbookReader case)', async () => {
     const wb = new ExcelJS.Workbook();
     for (const name of ['数据', '填写示例', '字段说明']) {

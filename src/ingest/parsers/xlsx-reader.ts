@@ -28,6 +28,8 @@ export class XlsxFormatError extends Error {}
 
 /** Shared strings kept in memory, in characters: far above any real sheet, below a zip bomb. */
 const MAX_SHARED_STRING_CHARS = 64 * 1024 * 1024;
+/** Rows per sheet (Excel's own limit, ECMA-376). */
+const MAX_ROWS = 1_048_576;
 /** Columns per row (Excel's own limit is XFD = 16,384). */
 const MAX_COLUMNS = 16_384;
 
@@ -314,6 +316,8 @@ export async function* readFirstSheetRows(
         case 'row': {
           const r = Number(t.attributes.r);
           rowNo = Number.isInteger(r) && r > 0 ? r : rowNo + 1;
+          // A larger number is no Excel file, and would not fit a row error's row number (a 500).
+          if (rowNo > MAX_ROWS) p.fail(`row ${t.attributes.r ?? rowNo} is beyond Excel's 1,048,576 rows`);
           cells = [];
           col = -1;
           break;
