@@ -134,6 +134,11 @@ describe('validate: values by catalog field type', () => {
     assert.equal(ok(d, '2024/3/5 9:05'), '2024-03-05T09:05:00+08:00');
     assert.equal(ok(d, 45356.5), '2024-03-05T12:00:00+08:00');
     assert.equal(bad(d, '2024-03-05 25:00'), 'datetime');
+    // A zone that does not exist is refused, not applied as a shift of four days.
+    assert.equal(ok(d, '2024-03-05 14:30:00+14:00'), '2024-03-05T08:30:00+08:00');
+    assert.equal(ok(d, '2024-03-05 14:30:00-0530'), '2024-03-06T04:00:00+08:00');
+    assert.equal(bad(d, '2024-03-05 14:30:00+99:99'), 'datetime');
+    assert.equal(bad(d, '2024-03-05 14:30:00+08:60'), 'datetime');
   });
 
   it('year', () => {

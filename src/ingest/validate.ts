@@ -323,7 +323,10 @@ export function checkValue(field: CatalogField, raw: unknown, opts: ValidatorOpt
     case 'datetime': {
       const p = parseDateParts(raw);
       const t = p?.time ?? { h: 0, mi: 0, s: 0 };
-      if (!p || !validYmd(p.y, p.m, p.d) || t.h > 23 || t.mi > 59 || t.s > 59) {
+      // UTC offsets run from -12:00 to +14:00; +99:99 would shift the time by four days.
+      const badZone =
+        !!p?.zone && p.zone !== 'Z' && (Number(p.zone.slice(1, 3)) > 14 || Number(p.zone.slice(-2)) > 59);
+      if (!p || !validYmd(p.y, p.m, p.d) || t.h > 23 || t.mi > 59 || t.s > 59 || badZone) {
         return fail(
           'datetime',
           `“${name}”不是有效的日期时间（应为 YYYY-MM-DD HH:mm:ss）`,
