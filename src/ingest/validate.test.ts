@@ -85,6 +85,13 @@ describe('validate: values by catalog field type', () => {
     assert.equal(bad(field('number'), '12.5万元'), 'unit');
     assert.equal(bad(field('number'), '1.2.3'), 'number');
     assert.equal(bad(field('number'), true), 'number');
+    // Commas only as thousands separators: 1,5 (a decimal comma) would otherwise be read as 15.
+    assert.equal(bad(field('number'), '1,5'), 'number');
+    assert.equal(bad(field('number'), '1,2,3'), 'number');
+    assert.equal(bad(field('integer'), '12,34'), 'integer');
+    assert.equal(ok(field('number'), '12,345,678'), 12345678);
+    assert.equal(ok(field('number'), '１，２３４．５'), 1234.5);
+    assert.equal(ok(field('number', { unit: '万元' }), '1,234.5万元'), 1234.5);
   });
 
   it('number and integer: more digits than a double holds is refused (precision), never rounded', () => {

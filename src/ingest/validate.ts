@@ -257,6 +257,22 @@ export function checkValue(field: CatalogField, raw: unknown, opts: ValidatorOpt
       if (typeof raw === 'number') n = raw;
       else if (typeof raw === 'boolean' || raw instanceof Date) n = Number.NaN;
       else {
+        // Commas only as thousands separators (1,234,567.5): 1,5 or 1,2,3 would otherwise lose their
+        // commas and be stored as 15 or 123.
+        const grouped = toHalfWidth(String(raw)).replace(/[\s]/g, '').replace(/，/g, ',').replace(/。/g, '.');
+        if (grouped.includes(',') && !/^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:[^\d,.].*)?$/.test(grouped)) {
+          return field.type === 'integer'
+            ? fail(
+                'integer',
+                `“${name}”应为整数（逗号只能作千位分隔符）`,
+                `"${field.label_en || field.code}" must be a whole number (commas only as thousands separators)`,
+              )
+            : fail(
+                'number',
+                `“${name}”应为数字（逗号只能作千位分隔符，小数点用“.”）`,
+                `"${field.label_en || field.code}" must be a number (commas only as thousands separators, "." for decimals)`,
+              );
+        }
         let s = numericText(String(raw));
         const unit = fieldUnit(field);
         // A unit is accepted only when it is the field's own unit: 12.5万元 in a 元 field is refused,
