@@ -52,6 +52,10 @@ const row = (n: number, extra: Partial<Record<'date' | 'fine' | 'name', string>>
   extra.fine ?? '1.5',
 ];
 
+/** Each reported error as [row, field, rule, value]. */
+const errorFacts = (out: { errors: { row: number; field: string; rule: string; value: string }[] }) =>
+  out.errors.map((e) => [e.row, e.field, e.rule, e.value]);
+
 describe('ingestion over HTTP', () => {
   let t: TestApp;
   before(async () => {
@@ -85,15 +89,7 @@ describe('ingestion over HTTP', () => {
     const out = res.json();
     assert.deepEqual(Object.keys(out), ['batch', 'received', 'accepted', 'unchanged', 'rejected', 'errors']);
     assert.deepEqual([out.received, out.accepted, out.unchanged, out.rejected], [3, 2, 0, 1]);
-    assert.deepEqual(
-      out.errors.map((e: { row: number; field: string; rule: string; value: string }) => [
-        e.row,
-        e.field,
-        e.rule,
-        e.value,
-      ]),
-      [[4, 'decided_on', 'date', '2024-02-30']],
-    );
+    assert.deepEqual(errorFacts(out), [[4, 'decided_on', 'date', '2024-02-30']]);
     assert.deepEqual(Object.keys(out.errors[0]), ['row', 'field', 'rule', 'value', 'message']);
     assert.match(out.errors[0].message.zh, /行政处罚决定日期/);
     // 12.5万元 in a 万元 field is accepted as 12.5
@@ -373,6 +369,15 @@ describe('ingestion over HTTP', () => {
     assert.ok((await countRows(t.db, 'records')) > 0);
   });
 
+  /** One 行政处罚 row as NDJSON, with the date and authority every such test row has. */
+  const pushPenaltyLine = (fields: Record<string, unknown>) =>
+    push(
+      `${JSON.stringify({ ...fields, decided_on: '2024-03-05', authority_name: '郑州市市场监督管理局' })}\n`,
+      'kind=admin_penalty',
+      PROVIDER,
+      'application/x-ndjson',
+    );
+
   it('a NUL or a lone surrogate (which PostgreSQL cannot store in text) rejects its row by name, never the batch', async () => {
     // A few rows around it: one NUL in a short file makes it look binary (file_unreadable), as it should.
     const rows = [60, 61, 62, 63, 64, 65].map((n) =>
@@ -382,40 +387,25 @@ describe('ingestion over HTTP', () => {
     assert.equal(res.statusCode, 200, res.body);
     const out = res.json();
     assert.deepEqual([out.received, out.accepted, out.rejected], [6, 5, 1]);
-    assert.deepEqual(
-      out.errors.map((e: { row: number; field: string; rule: string; value: string }) => [
-        e.row,
-        e.field,
-        e.rule,
-        e.value,
-      ]),
-      [[3, 'name', 'invalid_character', '郑州\u2400商贸有限公司']],
-    );
+    assert.deepEqual(errorFacts(out), [[3, 'name', 'invalid_character', '郑州\u2400商贸有限公司']]);
     assert.match(out.errors[0].message.zh, /NUL/);
-    const nd = await push(
-      `${JSON.stringify({ name: '郑州商贸有限公司', uscc: testUscc(66), penalty_decision_no: 'x\u0000', decided_on: '2024-03-05', authority_name: '郑州市市场监督管理局' })}\n`,
-      'kind=admin_penalty',
-      PROVIDER,
-      'application/x-ndjson',
-    );
-    assert.equal(nd.statusCode, 200, nd.body);
-    assert.deepEqual([nd.json().rejected, nd.json().errors[0].rule], [1, 'invalid_character']);
-    // A lone UTF-16 surrogate (only JSON can carry one): neither storable nor shown as sent.
-    const lone = await push(
-      `${JSON.stringify({ name: '郑州\ud800商贸有限公司', uscc: testUscc(73), penalty_decision_no: 'y1', decided_on: '2024-03-05', authority_name: '郑州市市场监督管理局' })}\n`,
-      'kind=admin_penalty',
-      PROVIDER,
-      'application/x-ndjson',
-    );
-    assert.equal(lone.statusCode, 200, lone.body);
-    assert.deepEqual([lone.json().rejected, lone.json().errors[0].rule], [1, 'invalid_character']);
+    // In NDJSON, a NUL, and a lone UTF-16 surrogate (only JSON can carry one): neither storable
+    // nor shown as sent.
+    for (const [n, decisionNo, name] of [
+      [66, 'x\u0000', '郑州商贸有限公司'],
+      [73, 'y1', '郑州\ud800商贸有限公司'],
+    ] as const) {
+      const r = await pushPenaltyLine({ name, uscc: testUscc(n), penalty_decision_no: decisionNo });
+      assert.equal(r.statusCode, 200, r.body);
+      assert.deepEqual([r.json().rejected, r.json().errors[0].rule], [1, 'invalid_character'], decisionNo);
+    }
     // In a JSON key: the unknown field is reported with ␀ and �, the row applies.
-    const keyed = await push(
-      `${JSON.stringify({ name: '郑州商贸有限公司', uscc: testUscc(75), penalty_decision_no: 'y3', decided_on: '2024-03-05', authority_name: '郑州市市场监督管理局', '备\u0000注\ud800': 'x' })}\n`,
-      'kind=admin_penalty',
-      PROVIDER,
-      'application/x-ndjson',
-    );
+    const keyed = await pushPenaltyLine({
+      name: '郑州商贸有限公司',
+      uscc: testUscc(75),
+      penalty_decision_no: 'y3',
+      '备\u0000注\ud800': 'x',
+    });
     assert.equal(keyed.json().accepted, 1, keyed.body);
     assert.equal(keyed.json().errors[0].field, '备\u2400注\ufffd');
     // In a file name: kept, with the NUL shown as ␀.
@@ -459,12 +449,14 @@ describe('ingestion over HTTP', () => {
     const warning = h.json().errors.find((e: { rule: string }) => e.rule === 'unknown_column');
     assert.equal(warning.field, `${'备'.repeat(200)}…`);
     assert.ok(warning.message.zh.length < 300);
-    const nd = await push(
-      `${JSON.stringify({ name: '郑州商贸有限公司', uscc: testUscc(98), penalty_decision_no: 'r1', decided_on: '2024-03-05', authority_name: '郑州市市场监督管理局', [long]: 1, _op: 'upsert', _reason: '因'.repeat(2001) })}\n`,
-      'kind=admin_penalty',
-      PROVIDER,
-      'application/x-ndjson',
-    );
+    const nd = await pushPenaltyLine({
+      name: '郑州商贸有限公司',
+      uscc: testUscc(98),
+      penalty_decision_no: 'r1',
+      [long]: 1,
+      _op: 'upsert',
+      _reason: '因'.repeat(2001),
+    });
     assert.equal(nd.statusCode, 200, nd.body);
     assert.deepEqual(
       nd.json().errors.map((e: { field: string; rule: string }) => [e.field.length, e.rule]),
