@@ -1,4 +1,4 @@
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -191,6 +191,31 @@ export async function loginOperator(
   totpSecret: string,
 ): Promise<void> {
   await loginWithTotp(page, username, password, totpSecret, /\/operator$/);
+}
+
+/**
+ * Picks `label` in an Ant Design select with the keyboard (arrow keys to the option, Enter) and
+ * waits until the select shows it. Clicking the option was flaky on a slow machine: while the
+ * dropdown slides open or re-lays out, the option is "not stable" and a click can miss, leaving the
+ * select empty and the form unsubmitted.
+ */
+export async function pickOption(page: Page, select: Locator, label: string): Promise<void> {
+  await select.click();
+  const dropdown = page.locator('.ant-select-dropdown:visible');
+  await dropdown.locator('.ant-select-item-option').getByText(label, { exact: true }).waitFor();
+  const options = await dropdown.locator('.ant-select-item-option').count();
+  for (let i = 0; i <= options; i++) {
+    const active = (await dropdown.locator('.ant-select-item-option-active').textContent())?.trim();
+    if (active === label) break;
+    await page.keyboard.press('ArrowDown');
+  }
+  await page.keyboard.press('Enter');
+  // The test id may sit on the select's root or on its input: look from the root (the dropdown
+  // is portalled elsewhere, so the root shows the label only once it is selected).
+  await select
+    .locator('xpath=ancestor-or-self::*[contains(concat(" ", @class, " "), " ant-select ")][1]')
+    .filter({ hasText: label })
+    .waitFor();
 }
 
 /** Fails when the page scrolls sideways (the layout must fit a 375 px phone). */

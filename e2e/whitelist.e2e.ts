@@ -9,6 +9,7 @@ import {
   loginOperator,
   openPage,
   phone,
+  pickOption,
   shot,
 } from './harness.ts';
 import { loadFixture } from './setup.ts';
@@ -38,11 +39,7 @@ describe('financing whitelist (recommender portal)', () => {
     const hit = rec.page.getByTestId('rec-result').filter({ hasText: fx.enterprise.uscc });
     await hit.getByTestId('rec-recommend').click();
     const dialog = rec.page.getByRole('dialog');
-    await dialog.getByTestId('rec-category').click();
-    await rec.page
-      .locator('.ant-select-dropdown:visible')
-      .getByText('科技型中小企业', { exact: true })
-      .click();
+    await pickOption(rec.page, dialog.getByTestId('rec-category'), '科技型中小企业');
     await dialog.getByTestId('rec-reason').fill(reason);
     await shot(rec.page, 'recommender-recommend');
     await dialog.getByRole('button', { name: /提\s?交/ }).click();
